@@ -1,0 +1,386 @@
+//! The wire types of the loyalty API, version 1 (`shared/contract/loyalty-api-v1.md`).
+//!
+//! Money is an integer count of the currency's minor units, points are integers, times are RFC 3339
+//! strings in UTC. The server writes these types and the widget reads them, so both agree by construction.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /v1/shops/{shop_id}/program`: everything a guest may know about a shop's program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Program {
+    pub shop: Shop,
+    #[serde(flatten)]
+    pub rules: ProgramRules,
+}
+
+/// The public face of a shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shop {
+    pub id: String,
+    pub name: String,
+    /// ISO 4217 code, upper case.
+    pub currency: String,
+    /// BCP 47 language tag, e.g. `en` or `de-AT`.
+    pub locale: String,
+}
+
+/// The part of a program a merchant edits: the body of `PUT …/program` (less `allowed_origins`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramRules {
+    pub points: PointsName,
+    pub earn_rules: Vec<EarnRule>,
+    pub tiers: Vec<Tier>,
+    pub tier_metric: TierMetric,
+    pub rewards: Vec<Reward>,
+    pub referral: ReferralProgram,
+    pub points_expiry_days: Option<u32>,
+    /// Theme settings as the shop saved them; validated by the widget, which falls back per value.
+    #[serde(default = "empty_object")]
+    pub theme: serde_json::Value,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+/// The program's own name for its points ("star", "stars").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsName {
+    pub singular: String,
+    pub plural: String,
+}
+
+impl Default for PointsName {
+    fn default() -> Self {
+        Self {
+            singular: "point".into(),
+            plural: "points".into(),
+        }
+    }
+}
+
+/// A way to earn points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EarnRule {
+    pub id: String,
+    pub kind: EarnRuleKind,
+    pub title: String,
+    /// For `purchase`: points per whole currency unit spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_per_unit: Option<i64>,
+    /// For every other kind: the points awarded once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EarnRuleKind {
+    Purchase,
+    Signup,
+    Birthday,
+    Referral,
+    Custom,
+}
+
+/// A tier of the program; a customer holds the one with the highest `threshold` ≤ their metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tier {
+    pub id: String,
+    pub name: String,
+    /// Minor units of spend, or lifetime points, depending on the program's `tier_metric`.
+    pub threshold: i64,
+    /// Multiplies purchase points; kept as the contract writes it, applied in thousandths
+    /// (see [`crate::rules::multiplier_thousandths`]) so points never pass through a float sum.
+    pub earn_multiplier: f64,
+    #[serde(default)]
+    pub benefits: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierMetric {
+    /// Order totals less refunds over the last 365 days, in minor units.
+    Spend,
+    /// Lifetime points earned.
+    Points,
+}
+
+/// Something a customer can spend points on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reward {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub kind: RewardKind,
+    /// `fixed_discount`: minor units; `percent_discount`: 1–100; otherwise absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    pub points_cost: i64,
+    pub min_tier: Option<String>,
+    /// `free_product`: the merchant's product id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardKind {
+    FixedDiscount,
+    PercentDiscount,
+    FreeShipping,
+    FreeProduct,
+}
+
+/// Referral awards of a program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralProgram {
+    pub advocate_points: i64,
+    pub friend_points: i64,
+    /// Where a referred friend lands; the customer's code is added as `?ref=CODE`.
+    pub landing_url: String,
+}
+
+/// Body of `PUT /v1/shops/{shop_id}/program`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramUpdate {
+    #[serde(flatten)]
+    pub rules: ProgramRules,
+    pub allowed_origins: Vec<String>,
+}
+
+/// `GET …/me` and `GET …/customers/{id}`: one customer as they stand now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub customer_id: String,
+    pub first_name: Option<String>,
+    pub balance: i64,
+    pub lifetime_points: i64,
+    pub tier: Option<TierRef>,
+    pub next_tier: Option<NextTier>,
+    /// 0.0 to 1.0 of the way from the current tier's threshold to the next one's.
+    pub tier_progress: f64,
+    pub tier_metric_value: i64,
+    pub referral: ReferralStatus,
+    /// Lots expiring within 30 days, soonest first.
+    pub expiring: Vec<ExpiringPoints>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextTier {
+    pub id: String,
+    pub name: String,
+    pub threshold: i64,
+    /// What is left to reach it, in the unit of the program's tier metric.
+    pub remaining: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralStatus {
+    pub code: String,
+    pub url: String,
+    pub friends_referred: i64,
+    pub points_earned: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiringPoints {
+    pub points: i64,
+    pub expires_at: String,
+}
+
+/// `GET …/me/activity`: one page of the ledger, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub items: Vec<Activity>,
+    /// Pass as `before` to get the next (older) page; `null` on the last page.
+    pub next: Option<String>,
+}
+
+/// One ledger entry as the shopper sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: String,
+    pub kind: ActivityKind,
+    /// Signed: earned points are positive, spent, reversed or expired points negative.
+    pub points: i64,
+    pub balance_after: i64,
+    pub description: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Signup,
+    Earn,
+    Redeem,
+    Refund,
+    Adjust,
+    Expire,
+    Referral,
+}
+
+impl ActivityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::Earn => "earn",
+            Self::Redeem => "redeem",
+            Self::Refund => "refund",
+            Self::Adjust => "adjust",
+            Self::Expire => "expire",
+            Self::Referral => "referral",
+        }
+    }
+}
+
+/// Body of `POST …/me/redemptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionRequest {
+    pub reward_id: String,
+}
+
+/// A reward redeemed for a discount code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redemption {
+    pub id: String,
+    pub reward_id: String,
+    pub code: String,
+    pub points_spent: i64,
+    /// The balance right after this redemption.
+    pub balance: i64,
+    pub created_at: String,
+}
+
+/// `GET …/me/redemptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionList {
+    pub items: Vec<Redemption>,
+}
+
+/// Body of `POST …/orders`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRequest {
+    pub order_id: String,
+    pub customer_id: String,
+    pub total_minor: i64,
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderResult {
+    pub order_id: String,
+    pub points_awarded: i64,
+    pub balance: i64,
+}
+
+/// Body of `POST …/orders/{order_id}/refunds`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRequest {
+    pub refund_id: String,
+    pub amount_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundResult {
+    pub refund_id: String,
+    pub points_reversed: i64,
+    pub balance: i64,
+}
+
+/// Body of `POST …/customers/{customer_id}/adjustments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdjustmentRequest {
+    pub points: i64,
+    pub reason: String,
+    pub idempotency_key: String,
+}
+
+/// Body of `POST …/customers/{customer_id}/activities`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityRequest {
+    pub rule_id: String,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityResult {
+    pub points_awarded: i64,
+    pub balance: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceResult {
+    pub balance: i64,
+}
+
+/// Body of `PATCH …/customers/{customer_id}`; absent fields are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+}
+
+/// `GET …/reports/summary`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub members: i64,
+    pub points_issued: i64,
+    pub points_redeemed: i64,
+    pub points_expired: i64,
+    pub points_outstanding: i64,
+    pub redemptions: i64,
+    /// Share of members who redeemed at least once, 0.0 to 1.0.
+    pub redemption_rate: f64,
+    pub members_by_tier: std::collections::BTreeMap<String, i64>,
+}
+
+/// `{"error": {...}}`: the body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// One of [`error_code`]'s constants.
+    pub code: String,
+    /// A sentence for a person; names the field when a field is at fault.
+    pub message: String,
+}
+
+/// The error codes of the contract.
+pub mod error_code {
+    pub const INVALID_REQUEST: &str = "invalid_request";
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const IDEMPOTENCY_CONFLICT: &str = "idempotency_conflict";
+    pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
+    pub const REWARD_UNAVAILABLE: &str = "reward_unavailable";
+    pub const REFUND_EXCEEDS_ORDER: &str = "refund_exceeds_order";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    pub const INTERNAL: &str = "internal";
+}
+
+/// Names of the shopper headers.
+pub mod header {
+    pub const CUSTOMER: &str = "X-Tally-Customer";
+    pub const TIMESTAMP: &str = "X-Tally-Timestamp";
+    pub const SIGNATURE: &str = "X-Tally-Signature";
+    pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+}

@@ -1,0 +1,8 @@
+//! `tally-core`: the loyalty API's wire types and the pure loyalty rules, shared by the widget (compiled to
+//! WebAssembly) and the server. No I/O here, so everything is tested natively.
+
+pub mod api;
+pub mod demo;
+pub mod rules;
+
+pub use api::*;
