@@ -4,5 +4,6 @@
 pub mod api;
 pub mod demo;
 pub mod rules;
+pub mod theme;
 
 pub use api::*;

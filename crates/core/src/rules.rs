@@ -311,9 +311,8 @@ pub fn program_problems(update: &ProgramUpdate) -> Vec<String> {
             ));
         }
     }
-    if !rules.theme.is_object() {
-        problems.push("theme: must be a JSON object".to_owned());
-    }
+    // A stored theme must be entirely valid; the widget's lenience is for the script tag's data-theme.
+    problems.extend(crate::theme::Theme::from_json(&rules.theme).1);
     problems
 }
 
