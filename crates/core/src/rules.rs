@@ -82,9 +82,12 @@ pub fn tier_standing(tiers: &[Tier], metric: i64) -> TierStanding<'_> {
     let (remaining, progress) = match next {
         Some(next) => {
             let from = current.map_or(0, |t| t.threshold);
-            let span = (next.threshold - from).max(1);
-            let done = (metric - from).clamp(0, span);
-            (next.threshold - metric, done as f64 / span as f64)
+            let span = next.threshold.saturating_sub(from).max(1);
+            let done = metric.saturating_sub(from).clamp(0, span);
+            (
+                next.threshold.saturating_sub(metric),
+                done as f64 / span as f64,
+            )
         }
         None => (0, if current.is_some() { 1.0 } else { 0.0 }),
     };

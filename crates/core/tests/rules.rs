@@ -65,6 +65,14 @@ fn negative_spend_after_refunds_still_holds_no_tier_above_the_first() {
 }
 
 #[test]
+fn tier_standing_saturates_at_the_extremes_of_the_metric() {
+    // Found by fuzzing: a debt of i64::MIN used to overflow the remaining amount.
+    let tiers = coffee_program().tiers;
+    assert_eq!(tier_standing(&tiers, i64::MIN).remaining, i64::MAX);
+    assert_eq!(tier_standing(&tiers, i64::MAX).progress, 1.0);
+}
+
+#[test]
 fn eligibility_reports_points_short_and_tier_locks() {
     let program = coffee_program();
     let reward = |id: &str| {
