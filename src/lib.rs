@@ -1,1 +1,102 @@
-//! Tally's loyalty widget.
+//! Tally's loyalty widget: points, tiers, rewards and referrals inside a shop's page, rendered by Leptos
+//! into a shadow root that the loader (`public/tally.js`) creates.
+
+pub mod api;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod events;
+pub mod format;
+pub mod i18n;
+pub mod state;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::components::App;
+use crate::config::{Config, Credentials};
+use crate::state::Store;
+
+/// The widget's stylesheet; it lives inside the shadow root, so nothing leaks in or out.
+pub const CSS: &str = include_str!("../style/widget.css");
+
+/// A mounted widget: what `window.Tally` drives.
+pub struct Widget {
+    store: Store,
+    owner: Owner,
+    /// Dropping the handle unmounts the view.
+    mounted: Option<Box<dyn std::any::Any>>,
+}
+
+impl Widget {
+    pub fn open(&self) {
+        self.store.set_open(true);
+    }
+
+    pub fn close(&self) {
+        self.store.set_open(false);
+    }
+
+    pub fn refresh(&self) {
+        self.store.refresh();
+    }
+
+    /// Signs a shopper in without a reload; `None` signs them out to the guest view.
+    pub fn set_customer(&self, customer: Option<(&str, &str, &str)>) {
+        let credentials = match customer {
+            None => None,
+            Some((id, timestamp, signature)) => match Credentials::new(id, timestamp, signature) {
+                Ok(c) => Some(c),
+                Err(why) => {
+                    events::warn(&format!("setCustomer: {why}"));
+                    return;
+                }
+            },
+        };
+        self.store.set_customer(credentials);
+    }
+
+    /// Unmounts the view and frees its state; the loader removes the host element.
+    pub fn destroy(&mut self) {
+        self.mounted = None;
+        self.owner.cleanup();
+    }
+}
+
+/// Renders the widget into `root` for the script tag's `dataset` entries; `None` (after a console
+/// line) when the tag cannot work, e.g. without `data-shop`.
+pub fn mount(
+    root: web_sys::ShadowRoot,
+    attributes: &[(String, String)],
+    origin: &str,
+) -> Option<Widget> {
+    let (config, warnings) = Config::from_attributes(attributes, origin);
+    for warning in &warnings {
+        events::warn(warning);
+    }
+    let config = config?;
+    let owner = Owner::new();
+    let store = owner.with(|| Store::new(config));
+    let handle = owner.with(|| {
+        leptos::mount::mount_to(root.unchecked_into(), move || {
+            provide_context(store);
+            view! {
+                <style>{CSS}</style>
+                <App/>
+            }
+        })
+    });
+    store.start();
+    Some(Widget {
+        store,
+        owner,
+        mounted: Some(Box::new(handle)),
+    })
+}
+
+/// Logs a panic as one quiet console line instead of a stack trace in the shop's console.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        events::warn(&format!("internal error: {info}"));
+    }));
+}

@@ -1,0 +1,50 @@
+use leptos::prelude::*;
+use tally_core::rules::minor_per_unit;
+use tally_core::EarnRuleKind;
+
+use crate::i18n::fill;
+use crate::state::Store;
+
+/// The ways to earn points, with what each gives.
+#[component]
+pub fn EarnList() -> impl IntoView {
+    let store = expect_context::<Store>();
+    let m = store.messages();
+    let rules = move || {
+        let (rules, currency) = store.program.with(|p| {
+            p.as_ref().map_or((Vec::new(), String::new()), |p| {
+                (p.rules.earn_rules.clone(), p.shop.currency.clone())
+            })
+        });
+        rules
+            .into_iter()
+            .map(|rule| {
+                let value = match rule.kind {
+                    EarnRuleKind::Purchase => fill(
+                        m.per_unit,
+                        &[
+                            ("points", &store.points(rule.points_per_unit.unwrap_or(0))),
+                            ("unit", &store.money(minor_per_unit(&currency), true)),
+                        ],
+                    ),
+                    _ => fill(
+                        m.points_once,
+                        &[("points", &store.points(rule.points.unwrap_or(0)))],
+                    ),
+                };
+                view! {
+                    <li class="tally-earn__item">
+                        <span class="tally-earn__title">{rule.title}</span>
+                        <span class="tally-earn__value">{value}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="tally-section">
+            <h3 class="tally-heading">{m.earn_heading}</h3>
+            <ul class="tally-earn">{rules}</ul>
+        </section>
+    }
+}

@@ -1,0 +1,184 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tally_core::rules::{reward_eligibility, Eligibility};
+use tally_core::{Redemption, Reward};
+
+use super::CopyButton;
+use crate::api::ApiError;
+use crate::i18n::fill;
+use crate::state::Store;
+
+/// Where one redeem intent stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Idle,
+    Confirm,
+    Busy,
+    Failed(ApiError),
+    Done(Redemption),
+}
+
+/// One reward: its cost, whether the shopper can have it now (or how far off it is, or which tier
+/// it needs), and the redeem flow: confirm, redeem once, show the code.
+#[component]
+pub fn RewardCard(
+    /// The reward, as the program lists it.
+    reward: Reward,
+) -> impl IntoView {
+    let store = expect_context::<Store>();
+    let m = store.messages();
+    let step = RwSignal::new(Step::Idle);
+    let reward = StoredValue::new(reward);
+
+    let eligibility = move || {
+        store.me.with(|me| {
+            let me = me.as_ref()?;
+            store.program.with(|p| {
+                let tiers = p.as_ref().map_or(&[][..], |p| &p.rules.tiers[..]);
+                let tier_id = me.tier.as_ref().map(|t| t.id.as_str());
+                Some(reward.with_value(|r| reward_eligibility(r, me.balance, tier_id, tiers)))
+            })
+        })
+    };
+    let tier_name = move |id: &str| {
+        store.program.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.rules.tiers.iter().find(|t| t.id == id))
+                .map_or_else(|| id.to_owned(), |t| t.name.clone())
+        })
+    };
+
+    let redeem = move || {
+        if step.get_untracked() == Step::Busy {
+            return;
+        }
+        step.set(Step::Busy);
+        let (id, name) = reward.with_value(|r| (r.id.clone(), r.name.clone()));
+        let key = store.intent_key(&id);
+        let client = store.client.get_untracked();
+        spawn_local(async move {
+            let result = client.redeem(&id, &key).await;
+            match result {
+                Ok(redemption) => {
+                    store.redeemed(&name, &redemption);
+                    let _ = step.try_set(Step::Done(redemption));
+                }
+                Err(error) => {
+                    crate::events::warn(&format!("redeem failed: {error:?}"));
+                    crate::events::emit("tally:error", Some(&crate::events::error_detail(&error)));
+                    let _ = step.try_set(Step::Failed(error));
+                }
+            }
+        });
+    };
+
+    let status = move || {
+        let cost = reward.with_value(|r| r.points_cost);
+        match eligibility() {
+            None => None,
+            Some(Eligibility::Redeemable) => None,
+            Some(Eligibility::NeedsPoints(n)) => Some(view! {
+                <p class="tally-reward__status">{fill(m.more_needed, &[("points", &store.points(n))])}</p>
+                <div class="tally-progress tally-progress--thin" aria-hidden="true">
+                    <div
+                        class="tally-progress__fill"
+                        style=format!("width:{}%", ((cost - n).max(0) * 100 / cost.max(1)))
+                    ></div>
+                </div>
+            }.into_any()),
+            Some(Eligibility::NeedsTier(id)) => Some(view! {
+                <p class="tally-reward__status tally-reward__status--locked">
+                    <svg class="tally-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M7 10V7a5 5 0 0 1 10 0v3h1v11H6V10h1Zm2 0h6V7a3 3 0 0 0-6 0v3Z"/>
+                    </svg>
+                    {fill(m.locked_for_tier, &[("tier", &tier_name(&id))])}
+                </p>
+            }.into_any()),
+        }
+    };
+
+    let actions = move || {
+        if eligibility() != Some(Eligibility::Redeemable) && !matches!(step.get(), Step::Done(_)) {
+            return None;
+        }
+        let (name, cost) = reward.with_value(|r| (r.name.clone(), r.points_cost));
+        Some(match step.get() {
+            Step::Idle => view! {
+                <button class="tally-button tally-button--primary" type="button" on:click=move |_| step.set(Step::Confirm)>
+                    {m.redeem}
+                </button>
+            }.into_any(),
+            Step::Confirm | Step::Busy => {
+                let busy = step.get() == Step::Busy;
+                view! {
+                    <p class="tally-reward__confirm">
+                        {fill(m.redeem_confirm, &[("points", &store.points(cost)), ("reward", &name)])}
+                    </p>
+                    <div class="tally-row">
+                        <button
+                            class="tally-button tally-button--primary"
+                            type="button"
+                            disabled=busy
+                            aria-busy=busy.then_some("true")
+                            on:click=move |_| redeem()
+                        >
+                            {if busy { m.redeeming } else { m.confirm }}
+                        </button>
+                        <button class="tally-button" type="button" disabled=busy on:click=move |_| step.set(Step::Idle)>
+                            {m.cancel}
+                        </button>
+                    </div>
+                }.into_any()
+            }
+            Step::Failed(error) => view! {
+                <p class="tally-reward__error" role="alert">{error.message(m)}</p>
+                <div class="tally-row">
+                    {error.is_retryable().then(|| view! {
+                        <button class="tally-button tally-button--primary" type="button" on:click=move |_| redeem()>
+                            {m.retry}
+                        </button>
+                    })}
+                    <button class="tally-button" type="button" on:click=move |_| step.set(Step::Idle)>
+                        {m.cancel}
+                    </button>
+                </div>
+            }.into_any(),
+            Step::Done(redemption) => view! {
+                <div class="tally-code">
+                    <p class="tally-code__label">{m.your_code}</p>
+                    <div class="tally-row">
+                        <code class="tally-code__value">{redemption.code.clone()}</code>
+                        <CopyButton text=redemption.code.clone()/>
+                    </div>
+                    <p class="tally-muted">{m.code_howto}</p>
+                    <button class="tally-button" type="button" on:click=move |_| step.set(Step::Idle)>
+                        {m.done}
+                    </button>
+                </div>
+            }.into_any(),
+        })
+    };
+
+    let class = move || {
+        let mut class = String::from("tally-reward");
+        match eligibility() {
+            Some(Eligibility::Redeemable) => class.push_str(" tally-reward--available"),
+            Some(Eligibility::NeedsTier(_)) => class.push_str(" tally-reward--locked"),
+            _ => {}
+        }
+        class
+    };
+    let (name, description, cost) =
+        reward.with_value(|r| (r.name.clone(), r.description.clone(), r.points_cost));
+    view! {
+        <li class=class>
+            <div class="tally-reward__head">
+                <p class="tally-reward__name">{name}</p>
+                <p class="tally-reward__cost">{move || store.points(cost)}</p>
+            </div>
+            {(!description.is_empty()).then(|| view! { <p class="tally-muted">{description}</p> })}
+            {status}
+            {actions}
+        </li>
+    }
+}

@@ -1,0 +1,59 @@
+//! What the host page hears from the widget: `tally:*` events on `document` and quiet console lines.
+
+use js_sys::{Object, Reflect};
+use tally_core::Redemption;
+use wasm_bindgen::JsValue;
+
+use crate::api::ApiError;
+
+/// One console line, prefixed so a merchant knows where it came from; never an exception.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("[tally] {message}")));
+}
+
+/// Dispatches `name` on `document` with an optional `detail`.
+pub fn emit(name: &str, detail: Option<&JsValue>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let init = web_sys::CustomEventInit::new();
+    if let Some(detail) = detail {
+        init.set_detail(detail);
+    }
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        // A listener that throws is reported by the browser and does not reach us.
+        let _ = document.dispatch_event(&event);
+    }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&object, &(*key).into(), value);
+    }
+    object.into()
+}
+
+/// `{reward_id, code, points_spent, balance}` of `tally:redeemed`.
+pub fn redeemed_detail(r: &Redemption) -> JsValue {
+    object(&[
+        ("reward_id", r.reward_id.as_str().into()),
+        ("code", r.code.as_str().into()),
+        ("points_spent", (r.points_spent as f64).into()),
+        ("balance", (r.balance as f64).into()),
+    ])
+}
+
+/// `{code, status}` of `tally:error`.
+pub fn error_detail(error: &ApiError) -> JsValue {
+    let (code, status) = match error {
+        ApiError::Network => ("network", 0),
+        ApiError::Unauthorized => ("unauthorized", 401),
+        ApiError::NotFound => ("not_found", 404),
+        ApiError::RateLimited => ("rate_limited", 429),
+        ApiError::InsufficientPoints => ("insufficient_points", 422),
+        ApiError::RewardUnavailable => ("reward_unavailable", 422),
+        ApiError::Server(status) => ("server", *status),
+    };
+    object(&[("code", code.into()), ("status", f64::from(status).into())])
+}

@@ -1,0 +1,100 @@
+//! Numbers, money, dates and plurals for the shopper's locale, through the browser's `Intl`.
+//!
+//! Every call goes through `Reflect`, which returns a `Result`: a locale or currency that `Intl`
+//! rejects (it throws `RangeError`) falls back to plain formatting instead of trapping the wasm.
+
+use js_sys::{Array, Function, Object, Reflect};
+use tally_core::rules::{currency_minor_digits, format_minor};
+use tally_core::PointsName;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Builds `new Intl[ctor](locale, options)`.
+fn intl(ctor: &str, locale: &str, options: &[(&str, JsValue)]) -> Option<JsValue> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let ctor: Function = Reflect::get(&intl, &ctor.into()).ok()?.dyn_into().ok()?;
+    let opts = Object::new();
+    for (key, value) in options {
+        Reflect::set(&opts, &(*key).into(), value).ok()?;
+    }
+    let args = Array::of2(&locale.into(), &opts);
+    Reflect::construct(&ctor, &args).ok()
+}
+
+/// Calls `formatter[method](arg)` and returns the string.
+fn call(formatter: &JsValue, method: &str, arg: &JsValue) -> Option<String> {
+    let f: Function = Reflect::get(formatter, &method.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    f.call1(formatter, arg).ok()?.as_string()
+}
+
+/// The tag `Intl` will really use, or `en` when it rejects this one.
+pub fn supported_locale(tag: &str) -> String {
+    intl("NumberFormat", tag, &[])
+        .and_then(|nf| {
+            let f: Function = Reflect::get(&nf, &"resolvedOptions".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            let resolved = f.call0(&nf).ok()?;
+            Reflect::get(&resolved, &"locale".into()).ok()?.as_string()
+        })
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+/// `1234` → `"1,234"` in English.
+pub fn number(n: i64, locale: &str) -> String {
+    intl("NumberFormat", locale, &[])
+        .and_then(|nf| call(&nf, "format", &JsValue::from_f64(n as f64)))
+        .unwrap_or_else(|| n.to_string())
+}
+
+/// Minor units as money: `40000, "USD"` → `"$400.00"`; whole amounts may drop their cents.
+pub fn money(minor: i64, currency: &str, locale: &str, whole: bool) -> String {
+    let digits = currency_minor_digits(currency);
+    let valid = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+    let value = minor as f64 / 10_f64.powi(digits as i32);
+    let mut options = vec![
+        ("style", JsValue::from_str("currency")),
+        ("currency", JsValue::from_str(currency)),
+    ];
+    if whole && minor % 10_i64.pow(digits) == 0 {
+        options.push(("minimumFractionDigits", JsValue::from_f64(0.0)));
+        options.push(("maximumFractionDigits", JsValue::from_f64(0.0)));
+    }
+    valid
+        .then(|| intl("NumberFormat", locale, &options))
+        .flatten()
+        .and_then(|nf| call(&nf, "format", &JsValue::from_f64(value)))
+        .unwrap_or_else(|| format!("{} {currency}", format_minor(minor, currency)))
+}
+
+/// Whether `n` takes the singular form in this locale (`Intl.PluralRules`).
+pub fn is_singular(n: i64, locale: &str) -> bool {
+    intl("PluralRules", locale, &[])
+        .and_then(|pr| call(&pr, "select", &JsValue::from_f64(n as f64)))
+        .map_or(n == 1, |category| category == "one")
+}
+
+/// `179` → `"179 stars"`, with the program's own names for its points.
+pub fn points(n: i64, names: &PointsName, locale: &str) -> String {
+    let name = if is_singular(n, locale) {
+        &names.singular
+    } else {
+        &names.plural
+    };
+    format!("{} {name}", number(n, locale))
+}
+
+/// An RFC 3339 time as a medium date (`Dec 1, 2026`); the raw date part if the browser cannot.
+pub fn date(rfc3339: &str, locale: &str) -> String {
+    let parsed = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    let fallback = || rfc3339.get(..10).unwrap_or(rfc3339).to_owned();
+    if parsed.get_time().is_nan() {
+        return fallback();
+    }
+    intl("DateTimeFormat", locale, &[("dateStyle", "medium".into())])
+        .and_then(|df| call(&df, "format", &parsed))
+        .unwrap_or_else(fallback)
+}
