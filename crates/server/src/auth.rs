@@ -1,0 +1,126 @@
+//! Who is calling: a shopper with a token the shop signed, or the shop's own back end with its secret key.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use hmac::Mac;
+use tally_core::api::header;
+use tally_core::rules::is_valid_customer_id;
+
+use crate::error::AppError;
+use crate::shops::ShopRecord;
+use crate::AppState;
+
+/// How far a shopper token's timestamp may be from now, either way.
+pub const TOKEN_WINDOW_SECS: i64 = 86_400;
+
+/// A shopper, proven by `X-Tally-Customer`, `X-Tally-Timestamp` and `X-Tally-Signature`.
+pub struct ShopperToken {
+    pub shop: Arc<ShopRecord>,
+    pub customer_id: String,
+}
+
+/// The shop's own back end, proven by `Authorization: Bearer {secret_key}`.
+pub struct Merchant {
+    pub shop: Arc<ShopRecord>,
+}
+
+/// Checks a shopper token: HMAC-SHA256 over `{shop_id}:{customer_id}:{timestamp}` with the shop's
+/// secret key, lowercase hex, compared in constant time, within ±1 day of `now_secs`.
+pub fn verify_shopper_token(
+    shop: &ShopRecord,
+    customer_id: &str,
+    timestamp: &str,
+    signature: &str,
+    now_secs: i64,
+) -> Result<(), &'static str> {
+    if !is_valid_customer_id(customer_id) {
+        return Err("X-Tally-Customer: must be 1 to 128 printable ASCII characters");
+    }
+    if timestamp.is_empty()
+        || timestamp.len() > 12
+        || !timestamp.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err("X-Tally-Timestamp: must be Unix seconds");
+    }
+    let signed_at: i64 = timestamp
+        .parse()
+        .map_err(|_| "X-Tally-Timestamp: must be Unix seconds")?;
+    if (now_secs - signed_at).abs() > TOKEN_WINDOW_SECS {
+        return Err("X-Tally-Timestamp: the token has expired; sign a new one");
+    }
+    if signature.len() != 64
+        || !signature
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err("X-Tally-Signature: must be 64 lowercase hex digits");
+    }
+    let signature = hex::decode(signature).map_err(|_| "X-Tally-Signature: not hex")?;
+    let mut mac = shop.hmac();
+    mac.update(format!("{}:{customer_id}:{timestamp}", shop.shop.id).as_bytes());
+    // verify_slice compares in constant time.
+    mac.verify_slice(&signature)
+        .map_err(|_| "X-Tally-Signature: does not match this shop, customer and timestamp")
+}
+
+async fn shop_of(parts: &mut Parts, state: &AppState) -> Result<Arc<ShopRecord>, AppError> {
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::NotFound("no such resource".into()))?;
+    let shop_id = params
+        .get("shop_id")
+        .ok_or_else(|| AppError::internal("route without {shop_id}"))?;
+    state.shops.require(&state.db, shop_id).await
+}
+
+fn header_text<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+impl FromRequestParts<AppState> for ShopperToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let shop = shop_of(parts, state).await?;
+        let customer = header_text(parts, header::CUSTOMER)
+            .ok_or(AppError::Unauthorized("X-Tally-Customer: header missing"))?;
+        let timestamp = header_text(parts, header::TIMESTAMP)
+            .ok_or(AppError::Unauthorized("X-Tally-Timestamp: header missing"))?;
+        let signature = header_text(parts, header::SIGNATURE)
+            .ok_or(AppError::Unauthorized("X-Tally-Signature: header missing"))?;
+        verify_shopper_token(
+            &shop,
+            customer,
+            timestamp,
+            signature,
+            crate::clock::now_secs(),
+        )
+        .map_err(AppError::Unauthorized)?;
+        Ok(ShopperToken {
+            customer_id: customer.to_owned(),
+            shop,
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Merchant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let shop = shop_of(parts, state).await?;
+        let key = header_text(parts, "authorization")
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::Unauthorized(
+                "Authorization: expected `Bearer {secret_key}`",
+            ))?;
+        if !shop.is_secret_key(key.trim()) {
+            return Err(AppError::Unauthorized(
+                "Authorization: not this shop's secret key",
+            ));
+        }
+        Ok(Merchant { shop })
+    }
+}

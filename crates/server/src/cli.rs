@@ -1,0 +1,238 @@
+//! The command line: `serve`, `shop create` and `demo`. Standard output carries only what a script
+//! reads (the listening line, the new shop's JSON); logs go to standard error.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use crate::error::AppError;
+use crate::{demo, shops, AppState, Db, Limits};
+
+#[derive(Parser, Debug)]
+#[command(name = "tally-server", version, about = "Tally's loyalty API")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
+        database_url: String,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Manage shops.
+    Shop {
+        #[command(subcommand)]
+        command: ShopCommand,
+    },
+    /// Seed the demo coffee shop and serve the API, the widget and a demo storefront.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[arg(long, default_value = "sqlite://tally-demo.db")]
+        database_url: String,
+        /// The built widget (Trunk's `dist`), served under /widget/.
+        #[arg(long, default_value = "dist")]
+        widget_dir: std::path::PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ShopCommand {
+    /// Create a shop and print `{"id", "name", "secret_key"}` (the key is shown this once).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, default_value = "en")]
+        locale: String,
+        /// An origin the widget may call from, e.g. https://shop.example (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
+        database_url: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Requests one client IP may send to one shop at once.
+    #[arg(long, env = "TALLY_RATE_LIMIT_BURST", default_value_t = 120.0)]
+    pub rate_limit_burst: f64,
+    /// Requests per second one client IP may send to one shop, sustained.
+    #[arg(long, env = "TALLY_RATE_LIMIT_PER_SECOND", default_value_t = 20.0)]
+    pub rate_limit_per_second: f64,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, env = "TALLY_REQUEST_TIMEOUT_SECS", default_value_t = 15)]
+    pub request_timeout_secs: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            rate_burst: self.rate_limit_burst.max(1.0),
+            rate_per_second: self.rate_limit_per_second.max(0.001),
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            ..Limits::default()
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TALLY_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let result = match cli.command {
+        Command::Serve {
+            addr,
+            database_url,
+            limits,
+        } => serve(addr, &database_url, limits.limits()).await,
+        Command::Shop {
+            command:
+                ShopCommand::Create {
+                    name,
+                    currency,
+                    locale,
+                    origins,
+                    database_url,
+                },
+        } => shop_create(&database_url, &name, &currency, &locale, &origins).await,
+        Command::Demo {
+            addr,
+            database_url,
+            widget_dir,
+            limits,
+        } => demo::run(addr, &database_url, widget_dir, limits.limits()).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let message = match &e {
+                AppError::Internal(cause) => cause.to_string(),
+                other => other.to_string(),
+            };
+            eprintln!("tally-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the one line scripts wait for, with the address really bound, and flushes it.
+pub fn announce(listener: &TcpListener) -> Result<SocketAddr, AppError> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::internal(format!("local address: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{addr}")
+        .and_then(|_| out.flush())
+        .map_err(|e| AppError::internal(format!("stdout: {e}")))?;
+    Ok(addr)
+}
+
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, AppError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))
+}
+
+async fn serve(addr: SocketAddr, database_url: &str, limits: Limits) -> Result<(), AppError> {
+    let db = Db::connect(database_url).await?;
+    let listener = bind(addr).await?;
+    announce(&listener)?;
+    let router = crate::app(AppState::new(db, limits));
+    crate::serve(listener, router, shutdown_signal())
+        .await
+        .map_err(|e| AppError::internal(format!("server: {e}")))
+}
+
+async fn shop_create(
+    database_url: &str,
+    name: &str,
+    currency: &str,
+    locale: &str,
+    origins: &[String],
+) -> Result<(), AppError> {
+    if name.trim().is_empty() {
+        return Err(AppError::Invalid("--name: must not be empty".into()));
+    }
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(AppError::Invalid(format!(
+            "--currency: an ISO 4217 code such as USD, not {currency:?}"
+        )));
+    }
+    if let Some(bad) = origins
+        .iter()
+        .find(|o| !tally_core::rules::is_valid_origin(o))
+    {
+        return Err(AppError::Invalid(format!(
+            "--origin: {bad:?} is not scheme://host[:port]"
+        )));
+    }
+    let db = Db::connect(database_url).await?;
+    let id = shops::new_shop_id();
+    let secret_key = shops::new_secret_key();
+    let landing = origins
+        .first()
+        .map_or_else(|| "https://shop.example/".to_owned(), |o| format!("{o}/"));
+    shops::upsert_shop(
+        &db,
+        &shops::NewShop {
+            id: &id,
+            name: name.trim(),
+            currency,
+            locale,
+            secret_key: &secret_key,
+            rules: &shops::starter_program(&landing),
+            allowed_origins: origins,
+        },
+    )
+    .await?;
+    println!(
+        "{}",
+        serde_json::json!({"id": id, "name": name.trim(), "secret_key": secret_key})
+    );
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

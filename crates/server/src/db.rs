@@ -1,0 +1,173 @@
+//! The database: one `sqlx::AnyPool` on SQLite (the default) or PostgreSQL, numbered migrations run at
+//! start, and write transactions that serialize per customer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyConnection;
+use sqlx::{Any, AnyPool, Connection, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The numbered migrations of each dialect, embedded in the binary, applied in order once each.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "loyalty ledger",
+    include_str!("../migrations/sqlite/0001_loyalty_ledger.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "loyalty ledger",
+    include_str!("../migrations/postgres/0001_loyalty_ledger.sql"),
+)];
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// SQLite has one writer at a time anyway; queuing writers here instead of in SQLite's busy loop
+    /// keeps latency fair and never surfaces `SQLITE_BUSY`. PostgreSQL relies on the customer row lock.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction. Its first statement must write the customer row (see `ledger::lock_customer`).
+pub struct WriteTx {
+    // Field order matters: the transaction ends (rolls back if not committed) before the gate opens.
+    pub tx: Transaction<'static, Any>,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        let WriteTx { tx, _gate } = self;
+        tx.commit().await?;
+        drop(_gate);
+        Ok(())
+    }
+}
+
+/// `sqlite://tally.db` gains `mode=rwc` so a missing file is created.
+fn normalize_url(url: &str) -> (Backend, String) {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return (Backend::Postgres, url.to_owned());
+    }
+    let mut url = url.to_owned();
+    if !url.contains("mode=") && !url.contains(":memory:") {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str("mode=rwc");
+    }
+    (Backend::Sqlite, url)
+}
+
+impl Db {
+    /// Connects and runs the migrations.
+    pub async fn connect(database_url: &str) -> AppResult<Db> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalize_url(database_url);
+        if !url.starts_with("sqlite:") && backend == Backend::Sqlite {
+            return Err(AppError::Invalid(format!(
+                "database-url: expected sqlite://FILE or postgres://…, not {database_url:?}"
+            )));
+        }
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10));
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so an
+                    // acknowledged write survives kill -9 and power loss.
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = FULL",
+                        "PRAGMA busy_timeout = 10000",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await?;
+        let db = Db {
+            pool,
+            backend,
+            write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> AppResult<()> {
+        let migrations = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let mut conn = self.pool.acquire().await?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS tally_migrations (
+                version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&mut *conn)
+        .await?;
+        for (version, description, sql) in migrations {
+            let mut tx = conn.begin().await?;
+            let applied: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM tally_migrations WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if applied.is_some() {
+                continue;
+            }
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO tally_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(version)
+            .bind(*description)
+            .bind(crate::clock::now_ms())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            tracing::info!(version, description, "applied migration");
+        }
+        Ok(())
+    }
+
+    pub async fn begin_write(&self) -> AppResult<WriteTx> {
+        let gate = match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _gate: gate })
+    }
+}
+
+/// Whether an error is a unique-constraint violation (a concurrent insert of the same key).
+pub fn is_unique_violation(e: &AppError) -> bool {
+    match e {
+        AppError::Internal(inner) => inner
+            .0
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .is_some_and(|d| d.is_unique_violation()),
+        _ => false,
+    }
+}

@@ -1,0 +1,31 @@
+//! `GET /v1/shops/{shop_id}/reports/summary`: the program at a glance, straight from the ledger.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use tally_core::api::Summary;
+
+use super::extract::Json;
+use crate::auth::Merchant;
+use crate::clock::now_ms;
+use crate::error::AppResult;
+use crate::{ledger, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/shops/{shop_id}/reports/summary", get(summary_show))
+}
+
+/// Members, points issued, redeemed, expired and outstanding, and members by tier.
+#[utoipa::path(get, path = "/v1/shops/{shop_id}/reports/summary", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id")),
+    responses((status = 200, description = "The summary", body = Object),
+              (status = 401, description = "`unauthorized`", body = Object)),
+    security(("secret_key" = [])))]
+pub async fn summary_show(
+    State(state): State<AppState>,
+    merchant: Merchant,
+) -> AppResult<Json<Summary>> {
+    Ok(Json(
+        ledger::summary(&state.db, &merchant.shop, now_ms()).await?,
+    ))
+}

@@ -1,0 +1,86 @@
+//! `tally-server`: the Tally loyalty API (contract: shared/contract/loyalty-api-v1.md) on SQLite or
+//! PostgreSQL. `main.rs` only parses the command line; everything else lives here.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod ledger;
+pub mod shops;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use db::Db;
+
+/// Request bodies above this are refused with 413.
+pub const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The server's protective limits; tests and benchmarks raise them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub request_timeout: Duration,
+    /// Requests a client (shop and IP) may send at once…
+    pub rate_burst: f64,
+    /// …and per second after that.
+    pub rate_per_second: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: DEFAULT_BODY_LIMIT_BYTES,
+            request_timeout: Duration::from_secs(15),
+            rate_burst: 120.0,
+            rate_per_second: 20.0,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub shops: shops::ShopCache,
+    pub limits: Arc<Limits>,
+    pub rate: http::RateLimiter,
+}
+
+impl AppState {
+    pub fn new(db: Db, limits: Limits) -> AppState {
+        AppState {
+            db,
+            shops: shops::ShopCache::default(),
+            limits: Arc::new(limits),
+            rate: http::RateLimiter::default(),
+        }
+    }
+}
+
+/// The API router with all its layers.
+pub fn app(state: AppState) -> Router {
+    http::api_router(state)
+}
+
+/// Serves `router` on `listener` (with client addresses, for the rate limit) until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
