@@ -1,10 +1,15 @@
 //! The widget's calls to the loyalty API (public and shopper parts of the contract), and their errors.
+//!
+//! `fetch` is called through web-sys directly: gloo-net cost ~10 KB of wasm for what is a dozen lines
+//! here. Answers come back as text, so the store can keep the raw JSON for its instant view.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use tally_core::{
-    error_code, header, ActivityPage, ErrorBody, Me, Program, Redemption, RedemptionRequest,
+    error_code, header, ActivityPage, ErrorBody, Me, Program, ProgramRules, Redemption, Shop,
 };
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::config::Credentials;
 use crate::i18n::Messages;
@@ -82,25 +87,28 @@ impl Client {
         self.credentials.as_ref().map(|c| c.customer.clone())
     }
 
-    fn signed(&self, request: RequestBuilder) -> RequestBuilder {
+    fn headers(&self) -> Vec<(&'static str, &str)> {
         match &self.credentials {
-            Some(c) => request
-                .header(header::CUSTOMER, &c.customer)
-                .header(header::TIMESTAMP, &c.timestamp)
-                .header(header::SIGNATURE, &c.signature),
-            None => request,
+            Some(c) => vec![
+                (header::CUSTOMER, c.customer.as_str()),
+                (header::TIMESTAMP, c.timestamp.as_str()),
+                (header::SIGNATURE, c.signature.as_str()),
+            ],
+            None => Vec::new(),
         }
     }
 
-    /// `GET …/program`: public.
-    pub async fn program(&self) -> Result<Program, ApiError> {
-        read(Request::get(&format!("{}/program", self.base)).send().await).await
+    /// `GET …/program`: public. Also returns the raw JSON, for the instant view.
+    pub async fn program(&self) -> Result<(Program, String), ApiError> {
+        let text = ok_text(send("GET", &format!("{}/program", self.base), &[], None).await?)?;
+        Ok((parse_program(&text)?, text))
     }
 
-    /// `GET …/me`.
-    pub async fn me(&self) -> Result<Me, ApiError> {
-        let request = self.signed(Request::get(&format!("{}/me", self.base)));
-        read(request.send().await).await
+    /// `GET …/me`. Also returns the raw JSON, for the instant view.
+    pub async fn me(&self) -> Result<(Me, String), ApiError> {
+        let url = format!("{}/me", self.base);
+        let text = ok_text(send("GET", &url, &self.headers(), None).await?)?;
+        Ok((parse(&text)?, text))
     }
 
     /// `GET …/me/activity`, newest first; `before` is the previous page's `next`.
@@ -110,35 +118,77 @@ impl Client {
             url.push_str("&before=");
             url.push_str(&String::from(js_sys::encode_uri_component(cursor)));
         }
-        read(self.signed(Request::get(&url)).send().await).await
+        parse(&ok_text(send("GET", &url, &self.headers(), None).await?)?)
     }
 
     /// `POST …/me/redemptions`; the same `key` for every retry of one intent makes a retry harmless.
     pub async fn redeem(&self, reward_id: &str, key: &str) -> Result<Redemption, ApiError> {
-        let request = self
-            .signed(Request::post(&format!("{}/me/redemptions", self.base)))
-            .header(header::IDEMPOTENCY_KEY, key)
-            .json(&RedemptionRequest {
-                reward_id: reward_id.to_owned(),
-            })
-            .map_err(|_| ApiError::Server(0))?;
-        read(request.send().await).await
+        let mut headers = self.headers();
+        headers.push((header::IDEMPOTENCY_KEY, key));
+        headers.push(("Content-Type", "application/json"));
+        let body = serde_json::json!({ "reward_id": reward_id }).to_string();
+        let url = format!("{}/me/redemptions", self.base);
+        parse(&ok_text(send("POST", &url, &headers, Some(&body)).await?)?)
     }
 }
 
-async fn read<T: DeserializeOwned>(
-    response: Result<Response, gloo_net::Error>,
-) -> Result<T, ApiError> {
-    let response = response.map_err(|_| ApiError::Network)?;
-    let status = response.status();
-    if response.ok() {
-        return response.json().await.map_err(|_| ApiError::Server(status));
+/// One `fetch`: the status and the body's text, or `Network` when no answer came.
+async fn send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<(u16, String), ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let list = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    for (name, value) in headers {
+        list.set(name, value).map_err(|_| ApiError::Network)?;
     }
-    let body: Option<ErrorBody> = response.json().await.ok();
+    init.set_headers(&list);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
+}
+
+/// The body of a 2xx answer, or the error the answer stands for.
+fn ok_text((status, text): (u16, String)) -> Result<String, ApiError> {
+    if (200..300).contains(&status) {
+        return Ok(text);
+    }
+    let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
     Err(ApiError::from_status(
         status,
         body.as_ref().map(|b| b.error.code.as_str()),
     ))
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| ApiError::Server(200))
+}
+
+/// `Program` without serde's `flatten`, which buffers the whole document and cost ~25 KB of wasm:
+/// the shop and the rules are read from the same text in two passes (unknown fields are ignored).
+pub fn parse_program(text: &str) -> Result<Program, ApiError> {
+    #[derive(Deserialize)]
+    struct ShopOnly {
+        shop: Shop,
+    }
+    let shop: ShopOnly = parse(text)?;
+    let rules: ProgramRules = parse(text)?;
+    Ok(Program {
+        shop: shop.shop,
+        rules,
+    })
 }
 
 /// A fresh `Idempotency-Key` for one redeem intent: unique enough per shopper and browser.

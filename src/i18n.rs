@@ -89,7 +89,7 @@ pub const EN: Messages = Messages {
     tier_from_spend: "Spend {amount} a year",
     tier_from_points: "Earn {points}",
     rewards_heading: "Rewards",
-    more_needed: "{points} more",
+    more_needed: "{number} more {name}",
     locked_for_tier: "For {tier} members",
     redeem: "Redeem",
     redeem_confirm: "Spend {points} on {reward}?",

@@ -31,7 +31,10 @@ impl Tally {
         let field = |name: &str| {
             Reflect::get(&customer, &name.into())
                 .ok()
-                .and_then(|v| v.as_string().or_else(|| v.as_f64().map(|n| n.to_string())))
+                .and_then(|v| {
+                    v.as_string()
+                        .or_else(|| v.as_f64().map(|n| (n as i64).to_string()))
+                })
                 .unwrap_or_default()
         };
         let (id, timestamp, signature) = (field("id"), field("timestamp"), field("signature"));

@@ -4,10 +4,9 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
 use tally_core::{Activity, Me, Program, Redemption};
 
-use crate::api::{new_idempotency_key, ApiError, Client};
+use crate::api::{new_idempotency_key, parse_program, ApiError, Client};
 use crate::config::{Config, Credentials, Mode, Position};
 use crate::events;
 use crate::i18n::{self, Messages};
@@ -30,13 +29,6 @@ pub struct ActivityList {
     pub started: bool,
     pub busy: bool,
     pub error: Option<ApiError>,
-}
-
-/// What sessionStorage keeps so a reopen or a reload shows the last view at once.
-#[derive(Serialize, Deserialize)]
-struct Snapshot {
-    program: Program,
-    me: Option<Me>,
 }
 
 /// All the widget's state; `Copy`, shared through context.
@@ -111,6 +103,22 @@ impl Store {
         })
     }
 
+    /// `("71", "stars")`: the number and the plural-correct name, for templates that split them.
+    pub fn points_parts(&self, n: i64) -> (String, String) {
+        let locale = self.locale();
+        let singular = crate::format::is_singular(n, &locale);
+        let name = self.program.with(|p| {
+            let names = p.as_ref().map(|p| &p.rules.points);
+            match (names, singular) {
+                (Some(names), true) => names.singular.clone(),
+                (Some(names), false) => names.plural.clone(),
+                (None, true) => "point".to_owned(),
+                (None, false) => "points".to_owned(),
+            }
+        });
+        (crate::format::number(n, &locale), name)
+    }
+
     /// Minor units in the shop's currency.
     pub fn money(&self, minor: i64, whole: bool) -> String {
         let locale = self.locale();
@@ -152,12 +160,24 @@ impl Store {
 
     /// Shows the last snapshot (if any) at once, then fetches fresh data.
     pub fn start(&self) {
-        if let Some(snapshot) = read_snapshot(&self.cache_key()) {
-            self.program.set(Some(snapshot.program));
-            self.me.set(snapshot.me);
-            self.load.set(Load::Ready);
-        }
+        self.show_snapshot();
         self.refresh();
+    }
+
+    /// The last view of this shopper from sessionStorage, if there is a complete one.
+    fn show_snapshot(&self) {
+        let key = self.cache_key();
+        let Some(program) = read(&format!("{key}:program")).and_then(|t| parse_program(&t).ok())
+        else {
+            return;
+        };
+        let me = read(&format!("{key}:me")).and_then(|t| serde_json::from_str::<Me>(&t).ok());
+        if self.is_member() && me.is_none() {
+            return;
+        }
+        self.program.set(Some(program));
+        self.me.set(me);
+        self.load.set(Load::Ready);
     }
 
     /// Fetches the program and, for a member, the shopper; keeps a stale view if the refresh fails.
@@ -180,14 +200,13 @@ impl Store {
                 return;
             }
             match result {
-                Ok((program, me)) => {
-                    write_snapshot(
-                        &store.cache_key(),
-                        &Snapshot {
-                            program: program.clone(),
-                            me: me.clone(),
-                        },
-                    );
+                Ok(((program, program_text), me)) => {
+                    let key = store.cache_key();
+                    write(&format!("{key}:program"), &program_text);
+                    let me = me.map(|(me, text)| {
+                        write(&format!("{key}:me"), &text);
+                        me
+                    });
                     store.program.set(Some(program));
                     store.me.set(me);
                     store.load.set(Load::Ready);
@@ -213,11 +232,7 @@ impl Store {
         self.activity.set(ActivityList::default());
         self.intents.set_value(Vec::new());
         self.load.set(Load::Loading);
-        if let Some(snapshot) = read_snapshot(&self.cache_key()) {
-            self.program.set(Some(snapshot.program));
-            self.me.set(snapshot.me);
-            self.load.set(Load::Ready);
-        }
+        self.show_snapshot();
         self.refresh();
     }
 
@@ -301,8 +316,9 @@ impl Store {
             &[("reward", reward_name), ("code", &redemption.code)],
         ));
         self.activity.set(ActivityList::default());
-        if let (Some(program), me) = (self.program.get_untracked(), self.me.get_untracked()) {
-            write_snapshot(&self.cache_key(), &Snapshot { program, me });
+        // The snapshot now holds the old balance: drop it rather than show it on a reload.
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(&format!("{}:me", self.cache_key()));
         }
         events::emit("tally:redeemed", Some(&events::redeemed_detail(redemption)));
     }
@@ -313,14 +329,13 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-fn read_snapshot(key: &str) -> Option<Snapshot> {
-    let text = storage()?.get_item(key).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+fn read(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
 }
 
-fn write_snapshot(key: &str, snapshot: &Snapshot) {
-    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(snapshot)) {
+fn write(key: &str, text: &str) {
+    if let Some(storage) = storage() {
         // A full storage only costs us the instant view next time.
-        let _ = storage.set_item(key, &text);
+        let _ = storage.set_item(key, text);
     }
 }

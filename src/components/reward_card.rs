@@ -78,7 +78,10 @@ pub fn RewardCard(
             None => None,
             Some(Eligibility::Redeemable) => None,
             Some(Eligibility::NeedsPoints(n)) => Some(view! {
-                <p class="tally-reward__status">{fill(m.more_needed, &[("points", &store.points(n))])}</p>
+                <p class="tally-reward__status">{
+                    let (number, name) = store.points_parts(n);
+                    fill(m.more_needed, &[("number", &number), ("name", &name)])
+                }</p>
                 <div class="tally-progress tally-progress--thin" aria-hidden="true">
                     <div
                         class="tally-progress__fill"

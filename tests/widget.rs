@@ -1,0 +1,215 @@
+//! The widget's views in a real browser, against the demo coffee program and hand-built shoppers.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use tally_core::demo::coffee_program;
+use tally_core::{Me, NextTier, Program, ReferralStatus, Shop, TierRef};
+use tally_widget::components::App;
+use tally_widget::config::{Config, Credentials, Mode, Position};
+use tally_widget::state::Store;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn program() -> Program {
+    Program {
+        shop: Shop {
+            id: "demo-coffee".into(),
+            name: "Tally Coffee Roasters".into(),
+            currency: "USD".into(),
+            locale: "en".into(),
+        },
+        rules: coffee_program(),
+    }
+}
+
+/// A Silver member with 179 stars and $250.00 of spend to go to Gold.
+fn member() -> Me {
+    Me {
+        customer_id: "c-1".into(),
+        first_name: Some("Ada".into()),
+        balance: 179,
+        lifetime_points: 300,
+        tier: Some(TierRef {
+            id: "silver".into(),
+            name: "Silver".into(),
+        }),
+        next_tier: Some(NextTier {
+            id: "gold".into(),
+            name: "Gold".into(),
+            threshold: 50_000,
+            remaining: 25_000,
+        }),
+        tier_progress: 0.1667,
+        tier_metric_value: 25_000,
+        referral: ReferralStatus {
+            code: "ADA-1".into(),
+            url: "https://shop.example/?ref=ADA-1".into(),
+            friends_referred: 1,
+            points_earned: 200,
+        },
+        expiring: vec![],
+    }
+}
+
+fn config(mode: Mode, signed_in: bool) -> Config {
+    let sig = "0".repeat(64);
+    Config {
+        shop: "demo-coffee".into(),
+        // Nothing listens here: a view that fetches (activity) fails quietly.
+        api: "http://127.0.0.1:9".into(),
+        credentials: signed_in.then(|| Credentials::new("c-1", "1700000000", &sig).unwrap()),
+        locale: Some("en".into()),
+        mode,
+        position: Position::BottomRight,
+        login_url: "/account/login".into(),
+        signup_url: "/account/register".into(),
+    }
+}
+
+/// Mounts the app for `store` into a fresh element of the test page.
+fn mount(store: Store) -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    leptos::mount::mount_to(host.clone(), move || {
+        provide_context(store);
+        view! { <App/> }
+    })
+    .forget();
+    host
+}
+
+fn text(el: &web_sys::HtmlElement) -> String {
+    el.text_content().unwrap_or_default()
+}
+
+fn find(el: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
+    el.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_member_sees_the_balance_and_the_spend_to_the_next_tier() {
+    let store = Store::with_data(config(Mode::Inline, true), program(), Some(member()));
+    let host = mount(store);
+    leptos::task::tick().await;
+    let all = text(&host);
+    assert!(all.contains("Hi Ada"), "{all}");
+    assert!(all.contains("179 stars"), "{all}");
+    assert!(all.contains("Spend $250.00 more to reach Gold"), "{all}");
+    let bar = find(&host, "[role=progressbar]");
+    assert_eq!(bar.get_attribute("aria-valuenow").as_deref(), Some("17"));
+    assert_eq!(bar.get_attribute("aria-valuemax").as_deref(), Some("100"));
+}
+
+#[wasm_bindgen_test]
+async fn rewards_say_how_far_off_they_are_and_mark_tier_locks() {
+    let store = Store::with_data(config(Mode::Inline, true), program(), Some(member()));
+    let host = mount(store);
+    leptos::task::tick().await;
+    let cards = host.query_selector_all(".tally-reward").unwrap();
+    let card = |name: &str| {
+        (0..cards.length())
+            .filter_map(|i| cards.item(i))
+            .map(|n| n.unchecked_into::<web_sys::HtmlElement>())
+            .find(|c| text(c).contains(name))
+            .unwrap_or_else(|| panic!("no card {name}"))
+    };
+    assert!(text(&card("10% off")).contains("71 more stars"));
+    let locked = card("$20 off");
+    assert!(locked.class_name().contains("tally-reward--locked"));
+    assert!(text(&locked).contains("For Gold members"));
+    assert!(card("$5 off").query_selector("button").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn redeeming_asks_for_confirmation_first() {
+    let store = Store::with_data(config(Mode::Inline, true), program(), Some(member()));
+    let host = mount(store);
+    leptos::task::tick().await;
+    let card = find(&host, ".tally-reward--available");
+    find(&card, "button").click();
+    leptos::task::tick().await;
+    assert!(
+        text(&card).contains("Spend 100 stars on $5 off?"),
+        "{}",
+        text(&card)
+    );
+    assert!(text(&card).contains("Yes, redeem"));
+}
+
+#[wasm_bindgen_test]
+async fn a_guest_is_invited_to_join_or_sign_in() {
+    let store = Store::with_data(config(Mode::Inline, false), program(), None);
+    let host = mount(store);
+    leptos::task::tick().await;
+    let all = text(&host);
+    assert!(all.contains("Join Tally Coffee Roasters Rewards"), "{all}");
+    let hrefs: Vec<String> = {
+        let links = host.query_selector_all("a").unwrap();
+        (0..links.length())
+            .filter_map(|i| links.item(i))
+            .filter_map(|n| n.unchecked_into::<web_sys::Element>().get_attribute("href"))
+            .collect()
+    };
+    assert!(hrefs.contains(&"/account/register".to_owned()), "{hrefs:?}");
+    assert!(hrefs.contains(&"/account/login".to_owned()), "{hrefs:?}");
+    assert!(all.contains("Free bag of beans"));
+}
+
+#[wasm_bindgen_test]
+async fn merchant_text_is_rendered_as_text_never_as_html() {
+    let mut program = program();
+    program.rules.rewards[0].name = "<script>alert(1)</script><b>bold</b>".into();
+    let store = Store::with_data(config(Mode::Inline, true), program, Some(member()));
+    let host = mount(store);
+    leptos::task::tick().await;
+    assert!(host.query_selector("script").unwrap().is_none());
+    assert!(host.query_selector("b").unwrap().is_none());
+    assert!(text(&host).contains("<script>alert(1)</script><b>bold</b>"));
+}
+
+#[wasm_bindgen_test]
+async fn the_launcher_names_the_balance_and_opens_a_labelled_dialog() {
+    let store = Store::with_data(config(Mode::Launcher, true), program(), Some(member()));
+    let host = mount(store);
+    leptos::task::tick().await;
+    let launcher = find(&host, "button.tally-launcher");
+    assert!(text(&launcher).contains("Rewards"));
+    assert!(text(&launcher).contains("179 stars"));
+    assert!(host.query_selector("[role=dialog]").unwrap().is_none());
+
+    launcher.click();
+    leptos::task::tick().await;
+    let dialog = find(&host, "[role=dialog]");
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    let title_id = dialog.get_attribute("aria-labelledby").unwrap();
+    assert!(text(&find(&host, &format!("#{title_id}"))).contains("Rewards"));
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let escape =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    dialog.dispatch_event(&escape).unwrap();
+    leptos::task::tick().await;
+    assert!(host.query_selector("[role=dialog]").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+fn money_and_points_follow_the_locale() {
+    use tally_widget::format::{money, points};
+    assert_eq!(money(40_000, "USD", "en", false), "$400.00");
+    assert_eq!(money(100, "USD", "en", true), "$1");
+    assert_eq!(money(1500, "JPY", "en", false), "¥1,500");
+    assert_eq!(money(40_000, "EUR", "de", false), "400,00\u{a0}€");
+    let names = coffee_program().points;
+    assert_eq!(points(1, &names, "en"), "1 star");
+    assert_eq!(points(1234, &names, "en"), "1,234 stars");
+    // A currency Intl rejects falls back instead of throwing.
+    assert_eq!(money(150, "usd", "en", false), "1.50 usd");
+}
