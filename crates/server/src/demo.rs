@@ -219,7 +219,7 @@ fn script_tag(
     headers: &HeaderMap,
     query: &HashMap<String, String>,
     mode: &str,
-) -> Result<String, Response> {
+) -> Result<String, &'static str> {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -233,11 +233,7 @@ fn script_tag(
     if !guest {
         let customer = query.get("customer").map_or(SHOPPER, String::as_str);
         if !tally_core::rules::is_valid_customer_id(customer) {
-            return Err((
-                StatusCode::BAD_REQUEST,
-                Html("<p>customer: 1 to 128 printable ASCII characters</p>".to_owned()),
-            )
-                .into_response());
+            return Err("customer: 1 to 128 printable ASCII characters");
         }
         let timestamp = now_secs();
         attrs.push_str(&format!(
@@ -337,7 +333,9 @@ async fn storefront_page(
 ) -> Response {
     let tag = match script_tag(&site, &headers, &query, "launcher") {
         Ok(tag) => tag,
-        Err(response) => return response,
+        Err(problem) => {
+            return (StatusCode::BAD_REQUEST, Html(escape_html(problem))).into_response()
+        }
     };
     let products: String = PRODUCTS
         .iter()
@@ -365,7 +363,9 @@ async fn rewards_page(
 ) -> Response {
     let tag = match script_tag(&site, &headers, &query, "inline") {
         Ok(tag) => tag,
-        Err(response) => return response,
+        Err(problem) => {
+            return (StatusCode::BAD_REQUEST, Html(escape_html(problem))).into_response()
+        }
     };
     let body = r#"<main class="page"><h1>Tally Coffee Rewards</h1>
 <p>Your stars, your tier and the rewards you can have today.</p>

@@ -292,6 +292,7 @@ pub fn request_hash(request: &impl Serialize) -> AppResult<String> {
 
 /// A keyed write's identity.
 pub struct IdempotencyKey<'a> {
+    pub shop_id: &'a str,
     pub scope: String,
     pub key: &'a str,
     pub request_hash: String,
@@ -299,14 +300,13 @@ pub struct IdempotencyKey<'a> {
 
 async fn stored_answer<T: DeserializeOwned>(
     conn: &mut AnyConnection,
-    shop_id: &str,
     id: &IdempotencyKey<'_>,
 ) -> AppResult<Option<(StatusCode, T)>> {
     let row: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT request_sha256, status, response_json FROM idempotency_keys
          WHERE shop_id = $1 AND scope = $2 AND idem_key = $3",
     )
-    .bind(shop_id)
+    .bind(id.shop_id)
     .bind(&id.scope)
     .bind(id.key)
     .fetch_optional(&mut *conn)
@@ -329,7 +329,6 @@ async fn stored_answer<T: DeserializeOwned>(
 
 async fn store_answer(
     conn: &mut AnyConnection,
-    shop_id: &str,
     id: &IdempotencyKey<'_>,
     status: StatusCode,
     response: &impl Serialize,
@@ -340,7 +339,7 @@ async fn store_answer(
                                        created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(shop_id)
+    .bind(id.shop_id)
     .bind(&id.scope)
     .bind(id.key)
     .bind(&id.request_hash)
@@ -357,14 +356,13 @@ async fn store_answer(
 async fn finish_keyed<T: Serialize + DeserializeOwned>(
     db: &Db,
     mut tx: crate::db::WriteTx,
-    shop_id: &str,
     id: &IdempotencyKey<'_>,
     status: StatusCode,
     answer: T,
     replay_status: impl Fn(StatusCode) -> StatusCode,
     now: i64,
 ) -> AppResult<(StatusCode, T)> {
-    match store_answer(tx.conn(), shop_id, id, status, &answer, now).await {
+    match store_answer(tx.conn(), id, status, &answer, now).await {
         Ok(()) => {
             tx.commit().await?;
             Ok((status, answer))
@@ -372,7 +370,7 @@ async fn finish_keyed<T: Serialize + DeserializeOwned>(
         Err(e) if is_unique_violation(&e) => {
             drop(tx);
             let mut conn = db.pool.acquire().await?;
-            match stored_answer::<T>(&mut conn, shop_id, id).await? {
+            match stored_answer::<T>(&mut conn, id).await? {
                 Some((stored, answer)) => Ok((replay_status(stored), answer)),
                 None => Err(e),
             }
@@ -417,6 +415,7 @@ pub async fn record_order(
     now: i64,
 ) -> AppResult<(StatusCode, OrderResult)> {
     let id = IdempotencyKey {
+        shop_id: &shop.shop.id,
         scope: "order".into(),
         key: &order.order_id,
         request_hash: request_hash(order)?,
@@ -424,7 +423,7 @@ pub async fn record_order(
     let replay = |_| StatusCode::OK;
     let mut tx = db.begin_write().await?;
     let mut customer = lock_customer(tx.conn(), shop, &order.customer_id, now).await?;
-    if let Some((_, answer)) = stored_answer(tx.conn(), &shop.shop.id, &id).await? {
+    if let Some((_, answer)) = stored_answer(tx.conn(), &id).await? {
         return Ok((StatusCode::OK, answer));
     }
     expire_due(tx.conn(), shop, &mut customer, now).await?;
@@ -468,7 +467,7 @@ pub async fn record_order(
         // Another customer's transaction recorded this order id first; answer as it did.
         drop(tx);
         let mut conn = db.pool.acquire().await?;
-        return match stored_answer(&mut conn, &shop.shop.id, &id).await? {
+        return match stored_answer(&mut conn, &id).await? {
             Some((_, answer)) => Ok((StatusCode::OK, answer)),
             None => Err(AppError::IdempotencyConflict(format!(
                 "order_id: {:?} is being recorded by another request; retry",
@@ -506,17 +505,7 @@ pub async fn record_order(
         points_awarded: points,
         balance: customer.balance,
     };
-    finish_keyed(
-        db,
-        tx,
-        &shop.shop.id,
-        &id,
-        StatusCode::CREATED,
-        answer,
-        replay,
-        now,
-    )
-    .await
+    finish_keyed(db, tx, &id, StatusCode::CREATED, answer, replay, now).await
 }
 
 /// The referral awards for a new customer's first order: once per friend, never for one's own code.
@@ -599,6 +588,7 @@ pub async fn record_refund(
     now: i64,
 ) -> AppResult<(StatusCode, RefundResult)> {
     let id = IdempotencyKey {
+        shop_id: &shop.shop.id,
         scope: "refund".into(),
         key: &refund.refund_id,
         request_hash: request_hash(&(order_id, refund))?,
@@ -614,7 +604,7 @@ pub async fn record_refund(
 
     let mut tx = db.begin_write().await?;
     let mut customer = lock_customer_pk(tx.conn(), customer_pk, now).await?;
-    if let Some(stored) = stored_answer(tx.conn(), &shop.shop.id, &id).await? {
+    if let Some(stored) = stored_answer(tx.conn(), &id).await? {
         return Ok(stored);
     }
     expire_due(tx.conn(), shop, &mut customer, now).await?;
@@ -678,17 +668,7 @@ pub async fn record_refund(
         points_reversed: reversed,
         balance: customer.balance,
     };
-    finish_keyed(
-        db,
-        tx,
-        &shop.shop.id,
-        &id,
-        StatusCode::CREATED,
-        answer,
-        |s| s,
-        now,
-    )
-    .await
+    finish_keyed(db, tx, &id, StatusCode::CREATED, answer, |s| s, now).await
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -704,6 +684,7 @@ pub async fn redeem(
     now: i64,
 ) -> AppResult<(StatusCode, Redemption)> {
     let id = IdempotencyKey {
+        shop_id: &shop.shop.id,
         scope: format!("redemption:{customer_id}"),
         key,
         request_hash: request_hash(request)?,
@@ -718,7 +699,7 @@ pub async fn redeem(
         })?;
     let mut tx = db.begin_write().await?;
     let mut customer = lock_customer(tx.conn(), shop, customer_id, now).await?;
-    if let Some(stored) = stored_answer(tx.conn(), &shop.shop.id, &id).await? {
+    if let Some(stored) = stored_answer(tx.conn(), &id).await? {
         return Ok(stored);
     }
     expire_due(tx.conn(), shop, &mut customer, now).await?;
@@ -788,17 +769,7 @@ pub async fn redeem(
         balance: customer.balance,
         created_at: rfc3339(now),
     };
-    finish_keyed(
-        db,
-        tx,
-        &shop.shop.id,
-        &id,
-        StatusCode::CREATED,
-        answer,
-        |s| s,
-        now,
-    )
-    .await
+    finish_keyed(db, tx, &id, StatusCode::CREATED, answer, |s| s, now).await
 }
 
 /// `POST …/customers/{id}/adjustments`: a merchant's correction. It may not take the balance below zero
@@ -811,13 +782,14 @@ pub async fn adjust(
     now: i64,
 ) -> AppResult<(StatusCode, BalanceResult)> {
     let id = IdempotencyKey {
+        shop_id: &shop.shop.id,
         scope: format!("adjustment:{customer_id}"),
         key: &request.idempotency_key,
         request_hash: request_hash(request)?,
     };
     let mut tx = db.begin_write().await?;
     let mut customer = lock_customer(tx.conn(), shop, customer_id, now).await?;
-    if let Some(stored) = stored_answer(tx.conn(), &shop.shop.id, &id).await? {
+    if let Some(stored) = stored_answer(tx.conn(), &id).await? {
         return Ok(stored);
     }
     expire_due(tx.conn(), shop, &mut customer, now).await?;
@@ -843,17 +815,7 @@ pub async fn adjust(
     let answer = BalanceResult {
         balance: customer.balance,
     };
-    finish_keyed(
-        db,
-        tx,
-        &shop.shop.id,
-        &id,
-        StatusCode::CREATED,
-        answer,
-        |s| s,
-        now,
-    )
-    .await
+    finish_keyed(db, tx, &id, StatusCode::CREATED, answer, |s| s, now).await
 }
 
 /// `POST …/customers/{id}/activities`: awards a `custom` or `birthday` earn rule, once per key.
@@ -877,13 +839,14 @@ pub async fn award_activity(
         )));
     }
     let id = IdempotencyKey {
+        shop_id: &shop.shop.id,
         scope: format!("activity:{customer_id}"),
         key: &request.idempotency_key,
         request_hash: request_hash(request)?,
     };
     let mut tx = db.begin_write().await?;
     let mut customer = lock_customer(tx.conn(), shop, customer_id, now).await?;
-    if let Some(stored) = stored_answer(tx.conn(), &shop.shop.id, &id).await? {
+    if let Some(stored) = stored_answer(tx.conn(), &id).await? {
         return Ok(stored);
     }
     expire_due(tx.conn(), shop, &mut customer, now).await?;
@@ -907,17 +870,7 @@ pub async fn award_activity(
         points_awarded: points,
         balance: customer.balance,
     };
-    finish_keyed(
-        db,
-        tx,
-        &shop.shop.id,
-        &id,
-        StatusCode::CREATED,
-        answer,
-        |s| s,
-        now,
-    )
-    .await
+    finish_keyed(db, tx, &id, StatusCode::CREATED, answer, |s| s, now).await
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -219,9 +219,12 @@ async fn load_shop(db: &Db, shop_id: &str) -> AppResult<Option<ShopRecord>> {
 }
 
 /// Shops by id, kept for a few seconds: CORS and authentication look one up on every request.
+/// When a shop was loaded, and what was found (`None`: no such shop, also worth remembering briefly).
+type CachedShop = (Instant, Option<Arc<ShopRecord>>);
+
 #[derive(Clone, Default)]
 pub struct ShopCache {
-    entries: Arc<Mutex<HashMap<String, (Instant, Option<Arc<ShopRecord>>)>>>,
+    entries: Arc<Mutex<HashMap<String, CachedShop>>>,
 }
 
 const SHOP_CACHE_TTL: Duration = Duration::from_secs(5);
