@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /v1/shops/{shop_id}/program`: everything a guest may know about a shop's program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Program {
     pub shop: Shop,
     #[serde(flatten)]
@@ -15,6 +16,7 @@ pub struct Program {
 
 /// The public face of a shop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shop {
     pub id: String,
     pub name: String,
@@ -26,6 +28,7 @@ pub struct Shop {
 
 /// The part of a program a merchant edits: the body of `PUT …/program` (less `allowed_origins`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgramRules {
     pub points: PointsName,
     pub earn_rules: Vec<EarnRule>,
@@ -45,6 +48,7 @@ fn empty_object() -> serde_json::Value {
 
 /// The program's own name for its points ("star", "stars").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PointsName {
     pub singular: String,
     pub plural: String,
@@ -61,6 +65,7 @@ impl Default for PointsName {
 
 /// A way to earn points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EarnRule {
     pub id: String,
     pub kind: EarnRuleKind,
@@ -74,6 +79,7 @@ pub struct EarnRule {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EarnRuleKind {
     Purchase,
@@ -85,6 +91,7 @@ pub enum EarnRuleKind {
 
 /// A tier of the program; a customer holds the one with the highest `threshold` ≤ their metric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
     pub id: String,
     pub name: String,
@@ -98,6 +105,7 @@ pub struct Tier {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TierMetric {
     /// Order totals less refunds over the last 365 days, in minor units.
@@ -108,6 +116,7 @@ pub enum TierMetric {
 
 /// Something a customer can spend points on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reward {
     pub id: String,
     pub name: String,
@@ -125,6 +134,7 @@ pub struct Reward {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RewardKind {
     FixedDiscount,
@@ -135,6 +145,7 @@ pub enum RewardKind {
 
 /// Referral awards of a program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralProgram {
     pub advocate_points: i64,
     pub friend_points: i64,
@@ -144,6 +155,7 @@ pub struct ReferralProgram {
 
 /// Body of `PUT /v1/shops/{shop_id}/program`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgramUpdate {
     #[serde(flatten)]
     pub rules: ProgramRules,
@@ -152,6 +164,7 @@ pub struct ProgramUpdate {
 
 /// `GET …/me` and `GET …/customers/{id}`: one customer as they stand now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub customer_id: String,
     pub first_name: Option<String>,
@@ -168,12 +181,14 @@ pub struct Me {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierRef {
     pub id: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NextTier {
     pub id: String,
     pub name: String,
@@ -183,6 +198,7 @@ pub struct NextTier {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralStatus {
     pub code: String,
     pub url: String,
@@ -191,6 +207,7 @@ pub struct ReferralStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpiringPoints {
     pub points: i64,
     pub expires_at: String,
@@ -198,6 +215,7 @@ pub struct ExpiringPoints {
 
 /// `GET …/me/activity`: one page of the ledger, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityPage {
     pub items: Vec<Activity>,
     /// Pass as `before` to get the next (older) page; `null` on the last page.
@@ -206,6 +224,7 @@ pub struct ActivityPage {
 
 /// One ledger entry as the shopper sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     pub id: String,
     pub kind: ActivityKind,
@@ -217,6 +236,7 @@ pub struct Activity {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     Signup,
@@ -244,12 +264,14 @@ impl ActivityKind {
 
 /// Body of `POST …/me/redemptions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedemptionRequest {
     pub reward_id: String,
 }
 
 /// A reward redeemed for a discount code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Redemption {
     pub id: String,
     pub reward_id: String,
@@ -262,12 +284,14 @@ pub struct Redemption {
 
 /// `GET …/me/redemptions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedemptionList {
     pub items: Vec<Redemption>,
 }
 
 /// Body of `POST …/orders`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderRequest {
     pub order_id: String,
     pub customer_id: String,
@@ -278,6 +302,7 @@ pub struct OrderRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderResult {
     pub order_id: String,
     pub points_awarded: i64,
@@ -286,12 +311,14 @@ pub struct OrderResult {
 
 /// Body of `POST …/orders/{order_id}/refunds`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundRequest {
     pub refund_id: String,
     pub amount_minor: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundResult {
     pub refund_id: String,
     pub points_reversed: i64,
@@ -300,6 +327,7 @@ pub struct RefundResult {
 
 /// Body of `POST …/customers/{customer_id}/adjustments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdjustmentRequest {
     pub points: i64,
     pub reason: String,
@@ -308,24 +336,28 @@ pub struct AdjustmentRequest {
 
 /// Body of `POST …/customers/{customer_id}/activities`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityRequest {
     pub rule_id: String,
     pub idempotency_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityResult {
     pub points_awarded: i64,
     pub balance: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BalanceResult {
     pub balance: i64,
 }
 
 /// Body of `PATCH …/customers/{customer_id}`; absent fields are left as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -338,6 +370,7 @@ pub struct CustomerUpdate {
 
 /// `GET …/reports/summary`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub members: i64,
     pub points_issued: i64,
@@ -352,11 +385,13 @@ pub struct Summary {
 
 /// `{"error": {...}}`: the body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// One of [`error_code`]'s constants.
     pub code: String,
