@@ -488,6 +488,25 @@ async fn health_and_openapi_describe_the_server() {
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} documented");
         }
+        let order_created = &doc["paths"]["/v1/shops/{shop_id}/orders"]["post"]["responses"]["201"];
+        assert_eq!(
+            order_created["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/OrderResult",
+            "wire types come from tally-core"
+        );
+        for schema in [
+            "Me",
+            "Program",
+            "OrderRequest",
+            "Redemption",
+            "Summary",
+            "ErrorBody",
+        ] {
+            assert!(
+                doc["components"]["schemas"].get(schema).is_some(),
+                "{schema}"
+            );
+        }
         s
     })
     .await;

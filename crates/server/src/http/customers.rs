@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use tally_core::api::{
-    ActivityRequest, ActivityResult, AdjustmentRequest, BalanceResult, CustomerUpdate, Me,
+    ActivityRequest, ActivityResult, AdjustmentRequest, BalanceResult, CustomerUpdate, ErrorBody,
+    Me,
 };
 use tally_core::rules::{is_valid_customer_id, is_valid_idempotency_key};
 
@@ -55,9 +56,9 @@ fn checked_key(key: &str) -> AppResult<()> {
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("customer_id" = String, Path, description = "The shop's own customer id")),
-    responses((status = 200, description = "The customer, shaped as `/me`", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object),
-              (status = 404, description = "`not_found`", body = Object)),
+    responses((status = 200, description = "The customer, shaped as `/me`", body = Me),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn customer_show(
     State(state): State<AppState>,
@@ -78,10 +79,10 @@ pub async fn customer_show(
 #[utoipa::path(patch, path = "/v1/shops/{shop_id}/customers/{customer_id}", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("customer_id" = String, Path, description = "The shop's own customer id")),
-    request_body(content = Object, description = "`{\"first_name\"?, \"email\"?, \"birthday\"? (MM-DD)}`"),
-    responses((status = 200, description = "The customer, shaped as `/me`", body = Object),
-              (status = 400, description = "`invalid_request`", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object)),
+    request_body(content = CustomerUpdate),
+    responses((status = 200, description = "The customer, shaped as `/me`", body = Me),
+              (status = 400, description = "`invalid_request`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn customer_update(
     State(state): State<AppState>,
@@ -144,12 +145,12 @@ fn is_month_day(text: &str) -> bool {
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/customers/{customer_id}/adjustments", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("customer_id" = String, Path, description = "The shop's own customer id")),
-    request_body(content = Object, description = "`{\"points\" (≠ 0), \"reason\", \"idempotency_key\"}`"),
-    responses((status = 201, description = "`{\"balance\"}`", body = Object),
-              (status = 400, description = "`invalid_request`", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object),
-              (status = 409, description = "`idempotency_conflict`", body = Object),
-              (status = 422, description = "`insufficient_points`: would go below zero", body = Object)),
+    request_body(content = AdjustmentRequest),
+    responses((status = 201, description = "The new balance", body = BalanceResult),
+              (status = 400, description = "`invalid_request`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 409, description = "`idempotency_conflict`", body = ErrorBody),
+              (status = 422, description = "`insufficient_points`: would go below zero", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn adjustment_create(
     State(state): State<AppState>,
@@ -174,11 +175,11 @@ pub async fn adjustment_create(
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/customers/{customer_id}/activities", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("customer_id" = String, Path, description = "The shop's own customer id")),
-    request_body(content = Object, description = "`{\"rule_id\", \"idempotency_key\"}`"),
-    responses((status = 201, description = "`{\"points_awarded\", \"balance\"}`", body = Object),
-              (status = 400, description = "`invalid_request`: unknown rule or a rule of another kind", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object),
-              (status = 409, description = "`idempotency_conflict`", body = Object)),
+    request_body(content = ActivityRequest),
+    responses((status = 201, description = "Awarded", body = ActivityResult),
+              (status = 400, description = "`invalid_request`: unknown rule or a rule of another kind", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 409, description = "`idempotency_conflict`", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn activity_create(
     State(state): State<AppState>,

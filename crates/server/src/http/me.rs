@@ -5,7 +5,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use tally_core::api::{header, ActivityPage, Me, Redemption, RedemptionList, RedemptionRequest};
+use tally_core::api::{
+    header, ActivityPage, ErrorBody, Me, Redemption, RedemptionList, RedemptionRequest,
+};
 use tally_core::rules::is_valid_idempotency_key;
 
 use super::extract::{Json, Query};
@@ -34,8 +36,8 @@ async fn settled(state: &AppState, token: &ShopperToken) -> AppResult<i64> {
 /// The shopper's balance, tier, referral code and expiring points; the first call enrols them.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/me", tag = "shopper",
     params(("shop_id" = String, Path, description = "The shop's public id")),
-    responses((status = 200, description = "The customer as they stand", body = Object),
-              (status = 401, description = "`unauthorized`: missing, stale or forged token", body = Object)),
+    responses((status = 200, description = "The customer as they stand", body = Me),
+              (status = 401, description = "`unauthorized`: missing, stale or forged token", body = ErrorBody)),
     security(("shopper_token" = [])))]
 pub async fn me_show(State(state): State<AppState>, token: ShopperToken) -> AppResult<Json<Me>> {
     let now = now_ms();
@@ -56,9 +58,9 @@ pub struct ActivityQuery {
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("limit" = Option<i64>, Query, description = "1 to 100, default 20"),
            ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
-    responses((status = 200, description = "A page of ledger entries", body = Object),
-              (status = 400, description = "`invalid_request`", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object)),
+    responses((status = 200, description = "A page of ledger entries", body = ActivityPage),
+              (status = 400, description = "`invalid_request`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody)),
     security(("shopper_token" = [])))]
 pub async fn activity_list(
     State(state): State<AppState>,
@@ -88,8 +90,8 @@ pub async fn activity_list(
 /// The shopper's redemptions, newest first.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/me/redemptions", tag = "shopper",
     params(("shop_id" = String, Path, description = "The shop's public id")),
-    responses((status = 200, description = "Every redemption of the shopper", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object)),
+    responses((status = 200, description = "Every redemption of the shopper", body = RedemptionList),
+              (status = 401, description = "`unauthorized`", body = ErrorBody)),
     security(("shopper_token" = [])))]
 pub async fn redemption_list(
     State(state): State<AppState>,
@@ -103,13 +105,13 @@ pub async fn redemption_list(
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/me/redemptions", tag = "shopper",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("Idempotency-Key" = String, Header, description = "1 to 255 characters, one per redemption")),
-    request_body(content = Object, description = "`{\"reward_id\"}`"),
-    responses((status = 201, description = "The redemption and its discount code", body = Object),
-              (status = 400, description = "`invalid_request`", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object),
-              (status = 404, description = "`not_found`: no such reward", body = Object),
-              (status = 409, description = "`idempotency_conflict`", body = Object),
-              (status = 422, description = "`insufficient_points` or `reward_unavailable`", body = Object)),
+    request_body(content = RedemptionRequest),
+    responses((status = 201, description = "The redemption and its discount code", body = Redemption),
+              (status = 400, description = "`invalid_request`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`: no such reward", body = ErrorBody),
+              (status = 409, description = "`idempotency_conflict`", body = ErrorBody),
+              (status = 422, description = "`insufficient_points` or `reward_unavailable`", body = ErrorBody)),
     security(("shopper_token" = [])))]
 pub async fn redemption_create(
     State(state): State<AppState>,

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use tally_core::api::{OrderRequest, OrderResult, RefundRequest, RefundResult};
+use tally_core::api::{ErrorBody, OrderRequest, OrderResult, RefundRequest, RefundResult};
 use tally_core::rules::{is_valid_customer_id, is_valid_idempotency_key};
 
 use super::extract::{Json, Path};
@@ -25,12 +25,12 @@ pub fn router() -> Router<AppState> {
 /// Records an order and awards its points; a repeated `order_id` answers 200 with the first result.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/orders", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id")),
-    request_body(content = Object, description = "`{\"order_id\", \"customer_id\", \"total_minor\", \"currency\", \"referral_code\"?}`"),
-    responses((status = 201, description = "Recorded: `{\"order_id\", \"points_awarded\", \"balance\"}`", body = Object),
-              (status = 200, description = "A repeat: the first result, nothing awarded", body = Object),
-              (status = 400, description = "`invalid_request`", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object),
-              (status = 409, description = "`idempotency_conflict`: the order id with another body", body = Object)),
+    request_body(content = OrderRequest),
+    responses((status = 201, description = "Recorded", body = OrderResult),
+              (status = 200, description = "A repeat: the first result, nothing awarded", body = OrderResult),
+              (status = 400, description = "`invalid_request`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 409, description = "`idempotency_conflict`: the order id with another body", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn order_create(
     State(state): State<AppState>,
@@ -73,13 +73,13 @@ pub async fn order_create(
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/orders/{order_id}/refunds", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("order_id" = String, Path, description = "The order being refunded")),
-    request_body(content = Object, description = "`{\"refund_id\", \"amount_minor\"}`"),
-    responses((status = 201, description = "`{\"refund_id\", \"points_reversed\", \"balance\"}`", body = Object),
-              (status = 400, description = "`invalid_request`", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object),
-              (status = 404, description = "`not_found`: no such order", body = Object),
-              (status = 409, description = "`idempotency_conflict`", body = Object),
-              (status = 422, description = "`refund_exceeds_order`", body = Object)),
+    request_body(content = RefundRequest),
+    responses((status = 201, description = "Reversed", body = RefundResult),
+              (status = 400, description = "`invalid_request`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`: no such order", body = ErrorBody),
+              (status = 409, description = "`idempotency_conflict`", body = ErrorBody),
+              (status = 422, description = "`refund_exceeds_order`", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn refund_create(
     State(state): State<AppState>,

@@ -3,7 +3,8 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use tally_core::api::{Program, ProgramUpdate};
+use serde::Serialize;
+use tally_core::api::{ErrorBody, Program, ProgramUpdate};
 use tally_core::rules::program_problems;
 
 use super::extract::{Json, Path};
@@ -18,11 +19,19 @@ pub fn router() -> Router<AppState> {
     )
 }
 
+/// The answer to `PUT …/program`: the program as guests see it, with the origins the widget may call from.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StoredProgram {
+    #[serde(flatten)]
+    pub program: Program,
+    pub allowed_origins: Vec<String>,
+}
+
 /// The program as a guest sees it.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/program", tag = "public",
     params(("shop_id" = String, Path, description = "The shop's public id")),
-    responses((status = 200, description = "The shop's program", body = Object),
-              (status = 404, description = "`not_found`: no such shop", body = Object)))]
+    responses((status = 200, description = "The shop's program", body = Program),
+              (status = 404, description = "`not_found`: no such shop", body = ErrorBody)))]
 pub async fn program_show(
     State(state): State<AppState>,
     Path(shop_id): Path<String>,
@@ -37,16 +46,16 @@ pub async fn program_show(
 /// Replaces the program and its allowed origins; every problem is named at once.
 #[utoipa::path(put, path = "/v1/shops/{shop_id}/program", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id")),
-    request_body(content = Object, description = "The program as GET shows it, less `shop`, plus `allowed_origins`"),
-    responses((status = 200, description = "The stored program with its allowed origins", body = Object),
-              (status = 400, description = "`invalid_request`, naming each problem", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object)),
+    request_body(content = ProgramUpdate, description = "The program as GET shows it, less `shop`, plus `allowed_origins`"),
+    responses((status = 200, description = "The stored program with its allowed origins", body = StoredProgram),
+              (status = 400, description = "`invalid_request`, naming each problem", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn program_update(
     State(state): State<AppState>,
     merchant: Merchant,
     Json(update): Json<ProgramUpdate>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<StoredProgram>> {
     let problems = program_problems(&update);
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems.join("; ")));
@@ -54,15 +63,11 @@ pub async fn program_update(
     let shop_id = &merchant.shop.shop.id;
     crate::shops::store_program(&state.db, shop_id, &update.rules, &update.allowed_origins).await?;
     state.shops.forget(shop_id);
-    let mut stored = serde_json::to_value(Program {
-        shop: merchant.shop.shop.clone(),
-        rules: update.rules,
-    })?;
-    if let Some(object) = stored.as_object_mut() {
-        object.insert(
-            "allowed_origins".into(),
-            serde_json::to_value(&update.allowed_origins)?,
-        );
-    }
-    Ok(Json(stored))
+    Ok(Json(StoredProgram {
+        program: Program {
+            shop: merchant.shop.shop.clone(),
+            rules: update.rules,
+        },
+        allowed_origins: update.allowed_origins,
+    }))
 }

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use tally_core::api::Summary;
+use tally_core::api::{ErrorBody, Summary};
 
 use super::extract::Json;
 use crate::auth::Merchant;
@@ -18,8 +18,8 @@ pub fn router() -> Router<AppState> {
 /// Members, points issued, redeemed, expired and outstanding, and members by tier.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/reports/summary", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id")),
-    responses((status = 200, description = "The summary", body = Object),
-              (status = 401, description = "`unauthorized`", body = Object)),
+    responses((status = 200, description = "The summary", body = Summary),
+              (status = 401, description = "`unauthorized`", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn summary_show(
     State(state): State<AppState>,
