@@ -94,6 +94,7 @@ impl LimitArgs {
 pub async fn run(cli: Cli) -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TALLY_LOG")
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),

@@ -388,3 +388,25 @@ async fn register_page() -> Html<String> {
         "",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_tokens_match_the_test_vector_of_the_signing_guide() {
+        // docs/signing-shopper-tokens.md, "Check your implementation".
+        assert_eq!(
+            sign("demo-shopper", 1_795_430_852),
+            "3c6c1279f22b77e2d1e3f5dca1b1255826d5a56c5e2bed57a194ce2ba69fb806"
+        );
+    }
+
+    #[test]
+    fn html_escaping_covers_tags_quotes_and_ampersands() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+    }
+}

@@ -25,7 +25,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use rate_limit::RateLimiter;
 
@@ -65,7 +66,8 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 .unwrap_or("-");
             // The path only: query strings and headers may carry customer ids or signatures.
             tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
-        }))
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO)))
         .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
         .with_state(state)
 }
