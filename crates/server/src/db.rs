@@ -171,3 +171,16 @@ pub fn is_unique_violation(e: &AppError) -> bool {
         _ => false,
     }
 }
+
+/// Whether PostgreSQL aborted the transaction to break a deadlock (SQLSTATE 40P01).
+pub fn is_deadlock(e: &AppError) -> bool {
+    match e {
+        AppError::Internal(inner) => inner
+            .0
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "40P01"),
+        _ => false,
+    }
+}

@@ -22,7 +22,7 @@ use tally_core::api::*;
 use tally_core::rules;
 
 use crate::clock::{rfc3339, DAY_MS};
-use crate::db::{is_unique_violation, Db};
+use crate::db::{is_deadlock, is_unique_violation, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::{random_string, ShopRecord};
 
@@ -409,6 +409,23 @@ async fn tier_metric(
 /// `POST …/orders`: awards purchase points at the tier held when the order arrives, and the referral
 /// awards on a customer's first order. A repeat of the order id answers 200 with the first result.
 pub async fn record_order(
+    db: &Db,
+    shop: &ShopRecord,
+    order: &OrderRequest,
+    now: i64,
+) -> AppResult<(StatusCode, OrderResult)> {
+    // A referral locks two customers; two friends' first orders naming each other's codes at the same
+    // moment can deadlock on PostgreSQL, which aborts one of them. Retrying it is safe: nothing was kept.
+    let mut attempt = 1;
+    loop {
+        match record_order_once(db, shop, order, now).await {
+            Err(e) if attempt < 3 && is_deadlock(&e) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+async fn record_order_once(
     db: &Db,
     shop: &ShopRecord,
     order: &OrderRequest,

@@ -651,3 +651,36 @@ async fn the_demo_serves_wasm_with_its_mime_type() {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
     }
 }
+
+#[tokio::test]
+async fn a_request_stuck_past_the_time_limit_is_answered_503_and_keeps_nothing() {
+    let limits = Limits {
+        request_timeout: Duration::from_millis(300),
+        ..generous_limits()
+    };
+    on_every_backend_with(limits, |s| async move {
+        s.me("stuck").await;
+        // Another writer holds the customer (the SQLite write lock, or the PostgreSQL row lock).
+        let shop = s.shop_record().await;
+        let mut blocker = s.db.begin_write().await.expect("a write transaction");
+        tally_server::ledger::lock_customer(blocker.conn(), &shop, "stuck", 0)
+            .await
+            .expect("lock the customer");
+        let (status, body) = s.order("o-1", "stuck", 1_000).await;
+        assert_error(
+            status,
+            &body,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+        );
+        drop(blocker);
+        let (status, body) = s.order("o-1", "stuck", 1_000).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "the timed-out attempt kept nothing: {body}"
+        );
+        s
+    })
+    .await;
+}

@@ -84,7 +84,15 @@ pub fn backends() -> Vec<Backend> {
     if postgres_admin_url().is_some() {
         vec![Backend::Sqlite, Backend::Postgres]
     } else {
-        eprintln!("PostgreSQL part SKIPPED: TALLY_TEST_DATABASE_URL is not set (SQLite only)");
+        // Straight to the process's stderr (libtest captures eprintln!), once per test binary.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "tally-server tests: PostgreSQL SKIPPED (TALLY_TEST_DATABASE_URL not set); SQLite only"
+            );
+        });
         vec![Backend::Sqlite]
     }
 }
