@@ -42,38 +42,37 @@ pub enum AppError {
     Timeout,
     /// 500 `internal`: the cause is logged, the client sees a generic sentence.
     #[error(transparent)]
-    Internal(#[from] anyhow_lite::Internal),
+    Internal(#[from] InternalCause),
 }
 
-/// A tiny boxed-error wrapper so `?` works on sqlx, serde and io errors alike.
-pub mod anyhow_lite {
-    #[derive(Debug)]
-    pub struct Internal(pub Box<dyn std::error::Error + Send + Sync>);
+/// The cause of a 500, kept for the log: any error (sqlx, serde, io) or a sentence.
+#[derive(Debug)]
+pub struct InternalCause(pub Box<dyn std::error::Error + Send + Sync>);
 
-    impl std::fmt::Display for Internal {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            self.0.fmt(f)
-        }
+impl std::fmt::Display for InternalCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
-    impl std::error::Error for Internal {}
 }
+
+impl std::error::Error for InternalCause {}
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(anyhow_lite::Internal(Box::new(e)))
+        AppError::Internal(InternalCause(Box::new(e)))
     }
 }
 
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
-        AppError::Internal(anyhow_lite::Internal(Box::new(e)))
+        AppError::Internal(InternalCause(Box::new(e)))
     }
 }
 
 impl AppError {
     pub fn internal(message: impl Into<String>) -> Self {
         let message: String = message.into();
-        AppError::Internal(anyhow_lite::Internal(message.into()))
+        AppError::Internal(InternalCause(message.into()))
     }
 
     pub fn status_code(&self) -> StatusCode {

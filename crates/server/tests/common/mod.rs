@@ -82,6 +82,14 @@ pub fn postgres_admin_url() -> Option<String> {
 /// The backends this run covers; says so when PostgreSQL is skipped.
 pub fn backends() -> Vec<Backend> {
     if postgres_admin_url().is_some() {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "tally-server tests: every scenario runs on SQLite and on PostgreSQL"
+            );
+        });
         vec![Backend::Sqlite, Backend::Postgres]
     } else {
         // Straight to the process's stderr (libtest captures eprintln!), once per test binary.
