@@ -53,6 +53,16 @@ enum Cleanup {
     PostgresDatabase { admin_url: String, name: String },
 }
 
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Cleanup::SqliteFile(path) = self {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
 /// Limits high enough that no test but the rate-limit one ever meets them.
 pub fn generous_limits() -> Limits {
     Limits {
@@ -282,11 +292,7 @@ impl TestServer {
         }
         self.db.pool.close().await;
         match &self.cleanup {
-            Cleanup::SqliteFile(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
+            Cleanup::SqliteFile(_) => {} // removed on drop, even when a test fails
             Cleanup::PostgresDatabase { admin_url, name } => {
                 if let Ok(mut admin) = sqlx::AnyConnection::connect(admin_url).await {
                     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
