@@ -1,7 +1,5 @@
-/* Tally loyalty widget loader: one script tag, never in the shop's way. Hand-written, no build step.
-   Waits for the page's load event and idle time, puts one <tally-widget> host with an open shadow root
-   into the page, imports the wasm glue next to this file and mounts it. window.Tally queues calls
-   until then. */
+/* Tally loader, hand-written: after load and in idle time, one <tally-widget> with an open shadow
+   root, then the wasm glue beside this file. window.Tally queues calls until it is mounted. */
 (function () {
   var s = document.currentScript || document.querySelector('script[src*="tally.js"][data-shop]');
   if (!s || (window.Tally && window.Tally.v)) return;
@@ -42,9 +40,9 @@
         if (dead) return;
         widget = m.mount(root, cfg, src.origin);
         if (!widget) return T.destroy();
+        document.dispatchEvent(new CustomEvent('tally:ready'));
         var q = queue; queue = [];
         q.forEach(function (c) { call(c[0], c[1]); });
-        document.dispatchEvent(new CustomEvent('tally:ready'));
       });
     }).catch(function (e) {
       warn('could not start: ' + e);

@@ -109,7 +109,8 @@ export async function widgetReady(page) {
 
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  // Finished animations: the panel slides in with an opacity fade.
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
 /** The storefront's own HTML with the loader tag for `attrs` (a hostile or single-page host). */
