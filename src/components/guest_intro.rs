@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use tally_core::rules::minor_per_unit;
 use tally_core::EarnRuleKind;
 
 use crate::i18n::fill;
@@ -37,6 +38,35 @@ pub fn GuestIntro() -> impl IntoView {
                 .and_then(|r| r.points)
         })
     };
+    let earn = move || {
+        let rule = store.program.with(|p| {
+            let p = p.as_ref()?;
+            let rule = p
+                .rules
+                .earn_rules
+                .iter()
+                .find(|r| r.kind == EarnRuleKind::Purchase)?;
+            Some((
+                rule.points_per_unit.unwrap_or(0),
+                minor_per_unit(&p.shop.currency),
+            ))
+        });
+        rule.map(|(points, unit)| {
+            fill(
+                m.per_unit,
+                &[
+                    ("points", &store.points(points)),
+                    ("unit", &store.money(unit, true)),
+                ],
+            )
+        })
+    };
+    let cheapest = move || {
+        store.program.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.rules.rewards.iter().map(|r| r.points_cost).min())
+        })
+    };
     view! {
         <div class="tally-guest">
             <p class="tally-guest__heading">{heading}</p>
@@ -46,8 +76,14 @@ pub fn GuestIntro() -> impl IntoView {
                     <span class="tally-steps__title">{m.how_join}</span>
                     {move || signup_points().map(|n| format!("+{}", store.points(n)))}
                 </li>
-                <li class="tally-steps__item"><span class="tally-steps__title">{m.how_earn}</span></li>
-                <li class="tally-steps__item"><span class="tally-steps__title">{m.how_redeem}</span></li>
+                <li class="tally-steps__item">
+                    <span class="tally-steps__title">{m.how_earn}</span>
+                    {earn}
+                </li>
+                <li class="tally-steps__item">
+                    <span class="tally-steps__title">{m.how_redeem}</span>
+                    {move || cheapest().map(|n| fill(m.how_redeem_detail, &[("points", &store.points(n))]))}
+                </li>
             </ol>
             <div class="tally-row">
                 <a class="tally-button tally-button--primary" href=store.signup_url.get_value()>{m.join}</a>

@@ -74,7 +74,13 @@ pub fn RewardCard(
 
     let status = move || {
         let cost = reward.with_value(|r| r.points_cost);
-        match eligibility() {
+        // A guest has no eligibility, but still learns which rewards need a tier.
+        let guest_lock = || {
+            reward
+                .with_value(|r| r.min_tier.clone())
+                .map(Eligibility::NeedsTier)
+        };
+        match eligibility().or_else(guest_lock) {
             None => None,
             Some(Eligibility::Redeemable) => None,
             Some(Eligibility::NeedsPoints(n)) => Some(view! {
@@ -164,7 +170,9 @@ pub fn RewardCard(
 
     let class = move || {
         let mut class = String::from("tally-reward");
+        let locked = reward.with_value(|r| r.min_tier.is_some());
         match eligibility() {
+            None if locked => class.push_str(" tally-reward--locked"),
             Some(Eligibility::Redeemable) => class.push_str(" tally-reward--available"),
             Some(Eligibility::NeedsTier(_)) => class.push_str(" tally-reward--locked"),
             _ => {}
