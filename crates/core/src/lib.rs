@@ -5,5 +5,6 @@ pub mod api;
 pub mod demo;
 pub mod rules;
 pub mod theme;
+pub mod token;
 
 pub use api::*;

@@ -45,6 +45,11 @@ impl ShopRecord {
         digest.ct_eq(&self.secret_key_sha256).into()
     }
 
+    /// The effective HMAC key of shopper tokens (see the module documentation).
+    pub fn signing_key(&self) -> &[u8] {
+        &self.signing_key
+    }
+
     /// HMAC-SHA256 of `message` under the shop's secret key.
     pub fn hmac(&self) -> Hmac<Sha256> {
         // Any key length is accepted by HMAC; this cannot fail.
