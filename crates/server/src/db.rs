@@ -83,7 +83,10 @@ impl Db {
         }
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
+            // Under the 15 s request limit: with the database gone a request fails fast as 503 (error.rs),
+            // and test_before_acquire (on by default) drops connections that died with a restart.
+            .acquire_timeout(Duration::from_secs(5))
+            .test_before_acquire(true);
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {

@@ -5,6 +5,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tally_core::api::{error_code, ErrorBody, ErrorDetail};
 
+/// `Retry-After` of a 503: long enough for a pool to reconnect, short enough for a shopper to wait.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 400 `invalid_request`; the message names the field.
@@ -40,6 +43,10 @@ pub enum AppError {
     /// 503 `unavailable`: the request ran past the server's time limit.
     #[error("the request took too long")]
     Timeout,
+    /// 503 `unavailable`: the database cannot be reached or cannot take writes now (restarting, read-only,
+    /// out of space). Nothing was changed; the client may retry after `Retry-After`. The cause is logged.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(InternalCause),
     /// 500 `internal`: the cause is logged, the client sees a generic sentence.
     #[error(transparent)]
     Internal(#[from] InternalCause),
@@ -59,7 +66,36 @@ impl std::error::Error for InternalCause {}
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(InternalCause(Box::new(e)))
+        if is_unavailable(&e) {
+            AppError::Unavailable(InternalCause(Box::new(e)))
+        } else {
+            AppError::Internal(InternalCause(Box::new(e)))
+        }
+    }
+}
+
+/// Whether a database error means "not now" rather than "wrong": the connection or the pool is gone or
+/// exhausted, PostgreSQL is shutting down or starting, or the storage refuses writes. A transaction that
+/// failed this way was rolled back (or never began), so answering 503 and letting the client retry is safe.
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            match code.parse::<i32>() {
+                // SQLite (primary code = extended code & 0xff): BUSY, LOCKED, READONLY, IOERR, FULL,
+                // CANTOPEN.
+                Ok(sqlite) => matches!(sqlite & 0xff, 5 | 6 | 8 | 10 | 13 | 14),
+                // PostgreSQL SQLSTATE: 08 connection exception, 53 insufficient resources (disk full,
+                // too many connections), 57P01-03 shutdown/crash/starting, 25006 read-only transaction.
+                Err(_) => {
+                    code.starts_with("08")
+                        || code.starts_with("53")
+                        || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "25006")
+                }
+            }
+        }),
+        _ => false,
     }
 }
 
@@ -87,7 +123,7 @@ impl AppError {
             | AppError::RewardUnavailable(_)
             | AppError::RefundExceedsOrder(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Timeout | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,7 +140,7 @@ impl AppError {
             AppError::RewardUnavailable(_) => error_code::REWARD_UNAVAILABLE,
             AppError::RefundExceedsOrder(_) => error_code::REFUND_EXCEEDS_ORDER,
             AppError::RateLimited(_) => error_code::RATE_LIMITED,
-            AppError::Timeout => "unavailable",
+            AppError::Timeout | AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => error_code::INTERNAL,
         }
     }
@@ -129,13 +165,22 @@ impl IntoResponse for AppError {
                 tracing::error!(error = %cause, "internal error");
                 "something went wrong on our side; please retry".to_owned()
             }
+            AppError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                "the service is unavailable for a moment; please retry".to_owned()
+            }
             other => other.to_string(),
         };
         let mut response = error_response(status, self.code(), message);
-        if let AppError::RateLimited(seconds) = self {
+        let retry_after = match self {
+            AppError::RateLimited(seconds) => Some(seconds.max(1)),
+            AppError::Timeout | AppError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
