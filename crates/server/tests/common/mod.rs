@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod ledger_check;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
