@@ -47,6 +47,20 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Give a shop many customers with a history of orders, refunds and redemptions (for benchmarks).
+    Seed {
+        #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
+        database_url: String,
+        /// The shop's id, as `shop create` printed it.
+        #[arg(long)]
+        shop: String,
+        /// Customers `c0` … `c{N-1}`.
+        #[arg(long, default_value_t = 1000)]
+        customers: usize,
+        /// Writers in parallel (PostgreSQL uses them; SQLite has one writer at a time anyway).
+        #[arg(long, default_value_t = 8)]
+        workers: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -122,6 +136,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             widget_dir,
             limits,
         } => demo::run(addr, &database_url, widget_dir, limits.limits()).await,
+        Command::Seed {
+            database_url,
+            shop,
+            customers,
+            workers,
+        } => seed(&database_url, &shop, customers, workers).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -209,6 +229,22 @@ async fn shop_create(
     println!(
         "{}",
         serde_json::json!({"id": id, "name": name.trim(), "secret_key": secret_key})
+    );
+    Ok(())
+}
+
+async fn seed(
+    database_url: &str,
+    shop: &str,
+    customers: usize,
+    workers: usize,
+) -> Result<(), AppError> {
+    let db = Db::connect(database_url).await?;
+    let started = std::time::Instant::now();
+    let writes = crate::seed::seed(&db, shop, customers, workers).await?;
+    eprintln!(
+        "seeded {customers} customers of {shop} with {writes} ledger writes in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

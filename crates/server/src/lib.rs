@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod ledger;
+pub mod seed;
 pub mod shops;
 
 use std::future::Future;

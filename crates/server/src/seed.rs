@@ -1,0 +1,119 @@
+//! `tally-server seed`: many customers with a believable history, for benchmarks. Every write goes
+//! through the ledger exactly as the API's would (orders over the past year, some refunds, some
+//! redemptions), so what is measured afterwards reads a real ledger.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use tally_core::api::{OrderRequest, RedemptionRequest, RefundRequest};
+
+use crate::db::{Backend, Db};
+use crate::error::{AppError, AppResult};
+use crate::{clock, ledger, shops::ShopCache};
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Seeds customers `c0` … `c{count-1}` of `shop_id` with `workers` writers in parallel; returns the
+/// number of ledger writes made. Re-running it is harmless: order and refund ids are idempotency keys.
+pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppResult<usize> {
+    let shop = ShopCache::default().require(db, shop_id).await?;
+    set_sqlite_sync(db, "OFF").await?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let writes = Arc::new(AtomicUsize::new(0));
+    let now = clock::now_ms();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers.max(1) {
+        let (db, shop, next, writes) = (db.clone(), shop.clone(), next.clone(), writes.clone());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return Ok::<(), AppError>(());
+                }
+                let customer_id = format!("c{i}");
+                // A small deterministic spread: 1 to 4 orders of $8 to $120, up to 300 days old.
+                let mut rng = (i as u64)
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                let mut roll = |n: u64| {
+                    rng = rng
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    (rng >> 33) % n
+                };
+                let orders = 1 + roll(4);
+                for k in 0..orders {
+                    let order = OrderRequest {
+                        order_id: format!("seed-{i}-{k}"),
+                        customer_id: customer_id.clone(),
+                        total_minor: 800 + 100 * roll(1_120) as i64,
+                        currency: shop.shop.currency.clone(),
+                        referral_code: None,
+                    };
+                    let at = now - (300 - 70 * k as i64) * DAY_MS - roll(DAY_MS as u64) as i64;
+                    ledger::record_order(&db, &shop, &order, at).await?;
+                    writes.fetch_add(1, Ordering::Relaxed);
+                    if roll(10) == 0 {
+                        let refund = RefundRequest {
+                            refund_id: format!("seed-{i}-{k}-r"),
+                            amount_minor: order.total_minor / 2,
+                        };
+                        ledger::record_refund(&db, &shop, &order.order_id, &refund, at + DAY_MS)
+                            .await?;
+                        writes.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                if let Some(reward) = shop.rules.rewards.first().filter(|_| roll(4) == 0) {
+                    let request = RedemptionRequest {
+                        reward_id: reward.id.clone(),
+                    };
+                    // Not enough points is an answer like any other here, not a failure of the seed.
+                    match ledger::redeem(
+                        &db,
+                        &shop,
+                        &customer_id,
+                        &format!("seed-{i}"),
+                        &request,
+                        now,
+                    )
+                    .await
+                    {
+                        Ok(_)
+                        | Err(AppError::InsufficientPoints(_))
+                        | Err(AppError::RewardUnavailable(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                    writes.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(|e| AppError::internal(format!("seed worker: {e}")))??;
+    }
+    set_sqlite_sync(db, "FULL").await?;
+    if db.backend == Backend::Sqlite {
+        // With synchronous back to FULL, a checkpoint writes and syncs everything the seed wrote.
+        sqlx::query("PRAGMA wal_checkpoint(FULL)")
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(writes.load(Ordering::Relaxed))
+}
+
+/// A bulk load need not sync every customer's commit to disk; SQLite's `synchronous` is per connection,
+/// so it is set on every connection of the pool at once (holding them all), and set back at the end.
+async fn set_sqlite_sync(db: &Db, mode: &str) -> AppResult<()> {
+    if db.backend != Backend::Sqlite {
+        return Ok(());
+    }
+    let mut held = Vec::new();
+    for _ in 0..db.pool.options().get_max_connections() {
+        let mut conn = db.pool.acquire().await?;
+        sqlx::query(&format!("PRAGMA synchronous = {mode}"))
+            .execute(&mut *conn)
+            .await?;
+        held.push(conn);
+    }
+    Ok(())
+}
