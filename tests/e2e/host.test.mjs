@@ -87,7 +87,7 @@ test('an API that is down leaves the page alone, and retry works once it is back
   await page.route('**/v1/shops/**', (route) => route.abort());
   await page.goto(`${server.url}/?customer=${id}`);
   await widgetReady(page);
-  const launcher = page.getByRole('button', { name: 'Rewards, Rewards' });
+  const launcher = page.getByRole('button', { name: 'Rewards', exact: true });
   await launcher.click();
   const dialog = page.getByRole('dialog');
   await dialog.getByText('We could not reach the rewards service.').waitFor();
