@@ -120,3 +120,48 @@ test('inline mode renders the same content in the page', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a failed redeem keeps its Idempotency-Key, so the retry redeems once', async () => {
+  const { id, me } = await freshCustomer(server.url, 12_000);
+  const { context, page } = await newPage(browser);
+  const keys = [];
+  await page.route('**/me/redemptions', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    // The first attempt reaches the server but its answer is lost on the way back.
+    if (keys.length === 1) {
+      await route.fetch();
+      await route.abort();
+    } else {
+      await route.continue();
+    }
+  });
+  await page.goto(`${server.url}/?customer=${id}`);
+  await widgetReady(page);
+  await page.locator('.tally-launcher').click();
+  const card = page.locator('.tally-reward', { hasText: '$5 off' });
+  await card.getByRole('button', { name: 'Redeem' }).click();
+  await card.getByRole('button', { name: 'Yes, redeem' }).click();
+  await card.getByText('We could not reach the rewards service.').waitFor();
+  await card.getByRole('button', { name: 'Try again' }).click();
+  await card.locator('.tally-code__value').waitFor();
+  assert.equal(keys.length, 2);
+  assert.ok(keys[0] && keys[0] === keys[1], `keys ${keys}`);
+  const after = await merchant(server.url, 'GET', `/customers/${id}`);
+  assert.equal(after.balance, me.balance - 100, 'one redemption, not two');
+  await context.close();
+});
+
+test('a reload shows the last view at once, even while the API is unreachable', async () => {
+  const { id, me } = await freshCustomer(server.url, 6_000);
+  const { context, page } = await newPage(browser);
+  await page.goto(`${server.url}/?customer=${id}`);
+  await widgetReady(page);
+  await page.getByRole('button', { name: `Rewards, ${me.balance} stars` }).waitFor();
+  await page.route('**/v1/shops/**', (route) => route.abort());
+  await page.reload();
+  await widgetReady(page);
+  await page.getByRole('button', { name: `Rewards, ${me.balance} stars` }).waitFor();
+  await page.locator('.tally-launcher').click();
+  await page.locator('.tally-summary__points', { hasText: `${me.balance} stars` }).waitFor();
+  await context.close();
+});
