@@ -3,16 +3,13 @@
 //! `fetch` is called through web-sys directly: gloo-net cost ~10 KB of wasm for what is a dozen lines
 //! here. Answers come back as text, so the store can keep the raw JSON for its instant view.
 
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use tally_core::{
-    error_code, header, ActivityPage, ErrorBody, Me, Program, ProgramRules, Redemption, Shop,
-};
+use tally_core::{error_code, header, ActivityPage, Me, Program, Redemption};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::config::Credentials;
 use crate::i18n::Messages;
+use crate::wire::{self, Malformed};
 
 /// Why a call failed, in the terms the shopper is told about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,14 +98,14 @@ impl Client {
     /// `GET …/program`: public. Also returns the raw JSON, for the instant view.
     pub async fn program(&self) -> Result<(Program, String), ApiError> {
         let text = ok_text(send("GET", &format!("{}/program", self.base), &[], None).await?)?;
-        Ok((parse_program(&text)?, text))
+        Ok((wire::program(&text)?, text))
     }
 
     /// `GET …/me`. Also returns the raw JSON, for the instant view.
     pub async fn me(&self) -> Result<(Me, String), ApiError> {
         let url = format!("{}/me", self.base);
         let text = ok_text(send("GET", &url, &self.headers(), None).await?)?;
-        Ok((parse(&text)?, text))
+        Ok((wire::me(&text)?, text))
     }
 
     /// `GET …/me/activity`, newest first; `before` is the previous page's `next`.
@@ -118,7 +115,9 @@ impl Client {
             url.push_str("&before=");
             url.push_str(&String::from(js_sys::encode_uri_component(cursor)));
         }
-        parse(&ok_text(send("GET", &url, &self.headers(), None).await?)?)
+        Ok(wire::activity_page(&ok_text(
+            send("GET", &url, &self.headers(), None).await?,
+        )?)?)
     }
 
     /// `POST …/me/redemptions`; the same `key` for every retry of one intent makes a retry harmless.
@@ -126,9 +125,11 @@ impl Client {
         let mut headers = self.headers();
         headers.push((header::IDEMPOTENCY_KEY, key));
         headers.push(("Content-Type", "application/json"));
-        let body = serde_json::json!({ "reward_id": reward_id }).to_string();
+        let body = format!(r#"{{"reward_id":{}}}"#, json_string(reward_id));
         let url = format!("{}/me/redemptions", self.base);
-        parse(&ok_text(send("POST", &url, &headers, Some(&body)).await?)?)
+        Ok(wire::redemption(&ok_text(
+            send("POST", &url, &headers, Some(&body)).await?,
+        )?)?)
     }
 }
 
@@ -165,30 +166,24 @@ fn ok_text((status, text): (u16, String)) -> Result<String, ApiError> {
     if (200..300).contains(&status) {
         return Ok(text);
     }
-    let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
     Err(ApiError::from_status(
         status,
-        body.as_ref().map(|b| b.error.code.as_str()),
+        wire::error_code(&text).as_deref(),
     ))
 }
 
-fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|_| ApiError::Server(200))
+impl From<Malformed> for ApiError {
+    /// A 2xx answer we cannot read.
+    fn from(_: Malformed) -> Self {
+        Self::Server(200)
+    }
 }
 
-/// `Program` without serde's `flatten`, which buffers the whole document and cost ~25 KB of wasm:
-/// the shop and the rules are read from the same text in two passes (unknown fields are ignored).
-pub fn parse_program(text: &str) -> Result<Program, ApiError> {
-    #[derive(Deserialize)]
-    struct ShopOnly {
-        shop: Shop,
-    }
-    let shop: ShopOnly = parse(text)?;
-    let rules: ProgramRules = parse(text)?;
-    Ok(Program {
-        shop: shop.shop,
-        rules,
-    })
+/// A JSON string literal, by the browser's `JSON.stringify`.
+fn json_string(value: &str) -> String {
+    js_sys::JSON::stringify(&JsValue::from_str(value))
+        .map(String::from)
+        .unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// A fresh `Idempotency-Key` for one redeem intent: unique enough per shopper and browser.

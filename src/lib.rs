@@ -9,6 +9,7 @@ pub mod events;
 pub mod format;
 pub mod i18n;
 pub mod state;
+pub mod wire;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tally_core::{Activity, Me, Program, Redemption};
 
-use crate::api::{new_idempotency_key, parse_program, ApiError, Client};
+use crate::api::{new_idempotency_key, ApiError, Client};
 use crate::config::{Config, Credentials, Mode, Position};
 use crate::events;
 use crate::i18n::{self, Messages};
@@ -167,11 +167,12 @@ impl Store {
     /// The last view of this shopper from sessionStorage, if there is a complete one.
     fn show_snapshot(&self) {
         let key = self.cache_key();
-        let Some(program) = read(&format!("{key}:program")).and_then(|t| parse_program(&t).ok())
+        let Some(program) =
+            read(&format!("{key}:program")).and_then(|t| crate::wire::program(&t).ok())
         else {
             return;
         };
-        let me = read(&format!("{key}:me")).and_then(|t| serde_json::from_str::<Me>(&t).ok());
+        let me = read(&format!("{key}:me")).and_then(|t| crate::wire::me(&t).ok());
         if self.is_member() && me.is_none() {
             return;
         }

@@ -1,0 +1,293 @@
+//! Reads the API's JSON into `tally-core`'s wire types through the browser's `JSON.parse`.
+//!
+//! serde's derived visitors plus serde_json's parser were a third of the widget's wasm (~65 KB raw);
+//! the browser already has a JSON parser, so we read the parsed object field by field. The types are
+//! still `tally-core`'s, and the defaults follow their serde attributes (a missing `Option` is `None`,
+//! `description` and `benefits` default to empty). `tests/wire.rs` checks the result against serde.
+
+use js_sys::{Array, Reflect};
+use tally_core::{
+    Activity, ActivityKind, ActivityPage, EarnRule, EarnRuleKind, ExpiringPoints, Me, NextTier,
+    PointsName, Program, ProgramRules, Redemption, ReferralProgram, ReferralStatus, Reward,
+    RewardKind, Shop, Tier, TierMetric, TierRef,
+};
+use wasm_bindgen::JsValue;
+
+/// The JSON did not have the shape of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
+type Read<T> = Result<T, Malformed>;
+
+/// A parsed JSON object.
+struct Obj(JsValue);
+
+impl Obj {
+    fn new(value: JsValue) -> Read<Self> {
+        if value.is_object() && !Array::is_array(&value) {
+            Ok(Self(value))
+        } else {
+            Err(Malformed)
+        }
+    }
+
+    /// The field, or `None` when it is missing or `null`.
+    fn opt(&self, key: &str) -> Option<JsValue> {
+        Reflect::get(&self.0, &key.into())
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn req(&self, key: &str) -> Read<JsValue> {
+        self.opt(key).ok_or(Malformed)
+    }
+
+    fn str(&self, key: &str) -> Read<String> {
+        self.req(key)?.as_string().ok_or(Malformed)
+    }
+
+    fn opt_str(&self, key: &str) -> Read<Option<String>> {
+        self.opt(key)
+            .map(|v| v.as_string().ok_or(Malformed))
+            .transpose()
+    }
+
+    fn int(&self, key: &str) -> Read<i64> {
+        integer(&self.req(key)?)
+    }
+
+    fn opt_int(&self, key: &str) -> Read<Option<i64>> {
+        self.opt(key).map(|v| integer(&v)).transpose()
+    }
+
+    fn float(&self, key: &str) -> Read<f64> {
+        self.req(key)?.as_f64().ok_or(Malformed)
+    }
+
+    fn obj(&self, key: &str) -> Read<Obj> {
+        Obj::new(self.req(key)?)
+    }
+
+    fn opt_obj(&self, key: &str) -> Read<Option<Obj>> {
+        self.opt(key).map(Obj::new).transpose()
+    }
+
+    /// A list of objects; a missing list is empty.
+    fn list<T>(&self, key: &str, item: impl Fn(&Obj) -> Read<T>) -> Read<Vec<T>> {
+        let Some(value) = self.opt(key) else {
+            return Ok(Vec::new());
+        };
+        if !Array::is_array(&value) {
+            return Err(Malformed);
+        }
+        Array::from(&value)
+            .iter()
+            .map(|v| item(&Obj::new(v)?))
+            .collect()
+    }
+
+    fn strings(&self, key: &str) -> Read<Vec<String>> {
+        let Some(value) = self.opt(key) else {
+            return Ok(Vec::new());
+        };
+        if !Array::is_array(&value) {
+            return Err(Malformed);
+        }
+        Array::from(&value)
+            .iter()
+            .map(|v| v.as_string().ok_or(Malformed))
+            .collect()
+    }
+}
+
+/// A JSON number that is a whole number within `i64`'s safe range.
+fn integer(value: &JsValue) -> Read<i64> {
+    let n = value.as_f64().ok_or(Malformed)?;
+    if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+        Ok(n as i64)
+    } else {
+        Err(Malformed)
+    }
+}
+
+fn root(text: &str) -> Read<Obj> {
+    Obj::new(js_sys::JSON::parse(text).map_err(|_| Malformed)?)
+}
+
+/// `GET …/program`.
+pub fn program(text: &str) -> Read<Program> {
+    let o = root(text)?;
+    let shop = o.obj("shop")?;
+    let points = o.obj("points")?;
+    let referral = o.obj("referral")?;
+    Ok(Program {
+        shop: Shop {
+            id: shop.str("id")?,
+            name: shop.str("name")?,
+            currency: shop.str("currency")?,
+            locale: shop.str("locale")?,
+        },
+        rules: ProgramRules {
+            points: PointsName {
+                singular: points.str("singular")?,
+                plural: points.str("plural")?,
+            },
+            earn_rules: o.list("earn_rules", earn_rule)?,
+            tiers: o.list("tiers", tier)?,
+            tier_metric: match o.str("tier_metric")?.as_str() {
+                "spend" => TierMetric::Spend,
+                "points" => TierMetric::Points,
+                _ => return Err(Malformed),
+            },
+            rewards: o.list("rewards", reward)?,
+            referral: ReferralProgram {
+                advocate_points: referral.int("advocate_points")?,
+                friend_points: referral.int("friend_points")?,
+                landing_url: referral.str("landing_url")?,
+            },
+            points_expiry_days: o
+                .opt_int("points_expiry_days")?
+                .map(|d| u32::try_from(d).map_err(|_| Malformed))
+                .transpose()?,
+            // Read by the theming issue; nothing uses it yet.
+            theme: serde_json::Value::Object(Default::default()),
+        },
+    })
+}
+
+fn earn_rule(o: &Obj) -> Read<EarnRule> {
+    Ok(EarnRule {
+        id: o.str("id")?,
+        kind: match o.str("kind")?.as_str() {
+            "purchase" => EarnRuleKind::Purchase,
+            "signup" => EarnRuleKind::Signup,
+            "birthday" => EarnRuleKind::Birthday,
+            "referral" => EarnRuleKind::Referral,
+            "custom" => EarnRuleKind::Custom,
+            _ => return Err(Malformed),
+        },
+        title: o.str("title")?,
+        points_per_unit: o.opt_int("points_per_unit")?,
+        points: o.opt_int("points")?,
+    })
+}
+
+fn tier(o: &Obj) -> Read<Tier> {
+    Ok(Tier {
+        id: o.str("id")?,
+        name: o.str("name")?,
+        threshold: o.int("threshold")?,
+        earn_multiplier: o.float("earn_multiplier")?,
+        benefits: o.strings("benefits")?,
+    })
+}
+
+fn reward(o: &Obj) -> Read<Reward> {
+    Ok(Reward {
+        id: o.str("id")?,
+        name: o.str("name")?,
+        description: o.opt_str("description")?.unwrap_or_default(),
+        kind: match o.str("kind")?.as_str() {
+            "fixed_discount" => RewardKind::FixedDiscount,
+            "percent_discount" => RewardKind::PercentDiscount,
+            "free_shipping" => RewardKind::FreeShipping,
+            "free_product" => RewardKind::FreeProduct,
+            _ => return Err(Malformed),
+        },
+        value: o.opt_int("value")?,
+        points_cost: o.int("points_cost")?,
+        min_tier: o.opt_str("min_tier")?,
+        product_id: o.opt_str("product_id")?,
+    })
+}
+
+/// `GET …/me`.
+pub fn me(text: &str) -> Read<Me> {
+    let o = root(text)?;
+    let referral = o.obj("referral")?;
+    Ok(Me {
+        customer_id: o.str("customer_id")?,
+        first_name: o.opt_str("first_name")?,
+        balance: o.int("balance")?,
+        lifetime_points: o.int("lifetime_points")?,
+        tier: o
+            .opt_obj("tier")?
+            .map(|t| {
+                Ok(TierRef {
+                    id: t.str("id")?,
+                    name: t.str("name")?,
+                })
+            })
+            .transpose()?,
+        next_tier: o
+            .opt_obj("next_tier")?
+            .map(|t| {
+                Ok(NextTier {
+                    id: t.str("id")?,
+                    name: t.str("name")?,
+                    threshold: t.int("threshold")?,
+                    remaining: t.int("remaining")?,
+                })
+            })
+            .transpose()?,
+        tier_progress: o.float("tier_progress")?,
+        tier_metric_value: o.int("tier_metric_value")?,
+        referral: ReferralStatus {
+            code: referral.str("code")?,
+            url: referral.str("url")?,
+            friends_referred: referral.int("friends_referred")?,
+            points_earned: referral.int("points_earned")?,
+        },
+        expiring: o.list("expiring", |e| {
+            Ok(ExpiringPoints {
+                points: e.int("points")?,
+                expires_at: e.str("expires_at")?,
+            })
+        })?,
+    })
+}
+
+/// `GET …/me/activity`.
+pub fn activity_page(text: &str) -> Read<ActivityPage> {
+    let o = root(text)?;
+    Ok(ActivityPage {
+        items: o.list("items", |a| {
+            Ok(Activity {
+                id: a.str("id")?,
+                kind: match a.str("kind")?.as_str() {
+                    "signup" => ActivityKind::Signup,
+                    "earn" => ActivityKind::Earn,
+                    "redeem" => ActivityKind::Redeem,
+                    "refund" => ActivityKind::Refund,
+                    "adjust" => ActivityKind::Adjust,
+                    "expire" => ActivityKind::Expire,
+                    "referral" => ActivityKind::Referral,
+                    _ => return Err(Malformed),
+                },
+                points: a.int("points")?,
+                balance_after: a.int("balance_after")?,
+                description: a.str("description")?,
+                created_at: a.str("created_at")?,
+            })
+        })?,
+        next: o.opt_str("next")?,
+    })
+}
+
+/// `POST …/me/redemptions`.
+pub fn redemption(text: &str) -> Read<Redemption> {
+    let o = root(text)?;
+    Ok(Redemption {
+        id: o.str("id")?,
+        reward_id: o.str("reward_id")?,
+        code: o.str("code")?,
+        points_spent: o.int("points_spent")?,
+        balance: o.int("balance")?,
+        created_at: o.str("created_at")?,
+    })
+}
+
+/// The `error.code` of an error body, if the body is one.
+pub fn error_code(text: &str) -> Option<String> {
+    root(text).ok()?.obj("error").ok()?.str("code").ok()
+}
