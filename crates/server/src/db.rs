@@ -86,7 +86,18 @@ impl Db {
             // Under the 15 s request limit: with the database gone a request fails fast as 503 (error.rs),
             // and test_before_acquire (on by default) drops connections that died with a restart.
             .acquire_timeout(Duration::from_secs(5))
-            .test_before_acquire(true);
+            .test_before_acquire(true)
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    // A transaction dropped on an error is rolled back by a queued ROLLBACK; the ping
+                    // flushes it. If the connection still counts a transaction, SQLite had already
+                    // rolled it back itself (SQLITE_FULL, SQLITE_IOERR), sqlx's ROLLBACK failed and its
+                    // depth is stale: reused, the connection would open SAVEPOINTs that a later
+                    // ROLLBACK TO never closes, holding the write lock for good. Close it instead.
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            });
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
