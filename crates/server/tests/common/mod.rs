@@ -441,3 +441,27 @@ pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code
 }
 
 pub const DAY_MS: i64 = 86_400_000;
+
+/// An empty database for a test that runs the real binary against it; SQLite files go on drop,
+/// a PostgreSQL database with `remove`.
+pub struct ScratchDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+impl ScratchDatabase {
+    pub async fn new(backend: Backend) -> ScratchDatabase {
+        let (url, cleanup) = fresh_database(backend).await;
+        ScratchDatabase { url, cleanup }
+    }
+
+    pub async fn remove(self) {
+        if let Cleanup::PostgresDatabase { admin_url, name } = &self.cleanup {
+            if let Ok(mut admin) = sqlx::AnyConnection::connect(admin_url).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+            }
+        }
+    }
+}
