@@ -1,16 +1,32 @@
 //! Axum's extractors with the contract's JSON errors as their rejections.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
-/// `axum::Json`, rejecting with 400 `invalid_request` naming the field (413 when too large).
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+/// `axum::Json`, rejecting with 400 `invalid_request` naming the field (413 when too large). Every
+/// body of the API is a JSON object: anything else is refused before serde sees it, since serde would
+/// otherwise read a struct from an array (`[null, null]` as a PATCH body; found by schemathesis).
 pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let axum::Json(value) =
+            axum::Json::<serde_json::Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            return Err(AppError::Invalid("body: expected a JSON object".into()));
+        }
+        serde_path_to_error::deserialize(value)
+            .map(Json)
+            .map_err(|e| AppError::Invalid(format!("body: {e}")))
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
