@@ -56,6 +56,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(header_limit))
         .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -90,6 +91,27 @@ async fn time_limit(State(state): State<AppState>, request: Request, next: Next)
         Ok(response) => response,
         Err(_) => AppError::Timeout.into_response(),
     }
+}
+
+/// Request headers above this (names and values together) are refused with 431.
+pub const HEADER_LIMIT_BYTES: usize = 16 * 1024;
+
+/// hyper accepts header blocks of hundreds of kilobytes; no honest caller of this API sends more than a
+/// few hundred bytes, so anything past the limit is refused before authentication, parsing or logging.
+async fn header_limit(request: Request, next: Next) -> Response {
+    let size: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if size > HEADER_LIMIT_BYTES {
+        return error_response(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "invalid_request",
+            format!("headers: larger than the limit of {HEADER_LIMIT_BYTES} bytes"),
+        );
+    }
+    next.run(request).await
 }
 
 /// The safety net: any error that is not already the contract's JSON (a rejection from a layer, a
