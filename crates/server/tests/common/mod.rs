@@ -305,6 +305,14 @@ impl TestServer {
         }
     }
 
+    /// The SQLite file of this server (None on PostgreSQL).
+    pub fn db_path(&self) -> Option<PathBuf> {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => Some(path.clone()),
+            Cleanup::PostgresDatabase { .. } => None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
