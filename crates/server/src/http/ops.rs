@@ -46,6 +46,69 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// The answers any operation may give whatever it does: a 500 (never with internals), a 503 while the
+/// database is unavailable or a request runs too long, a 431 for oversized headers, and on shop paths a
+/// 429 from the rate limit. Documented once here so clients (and schemathesis) expect them everywhere.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, Type};
+
+        let error = |description: &str, retry_after: bool| {
+            let mut response = ResponseBuilder::new().description(description).content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            );
+            if retry_after {
+                response = response.header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(utoipa::openapi::schema::Object::with_type(Type::Integer))
+                        .description(Some("Seconds to wait before retrying"))
+                        .build(),
+                );
+            }
+            response.build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                let mut add = |status: &str, response: utoipa::openapi::Response| {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert(response.into());
+                };
+                add(
+                    "431",
+                    error("`invalid_request`: request headers too large", false),
+                );
+                add(
+                    "500",
+                    error("`internal`: nothing of the cause is shown", false),
+                );
+                add(
+                    "503",
+                    error("`unavailable`: the database is unreachable, read-only or full, or the request ran too long; nothing was changed", true),
+                );
+                if path.starts_with("/v1/shops/") {
+                    add("429", error("`rate_limited`", true));
+                }
+            }
+        }
+    }
+}
+
 /// The API as the code declares it.
 #[derive(OpenApi)]
 #[openapi(
@@ -68,7 +131,7 @@ impl Modify for SecuritySchemes {
         super::customers::activity_create,
         super::reports::summary_show,
     ),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &CommonResponses),
     tags((name = "public"), (name = "shopper"), (name = "merchant"), (name = "operations"))
 )]
 pub struct ApiDoc;
