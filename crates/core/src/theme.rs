@@ -6,8 +6,82 @@
 //! left out, so the default (or the earlier source) stands and nothing breaks.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::fmt;
+
+/// A JSON value, as much of one as a theme needs: the server reads it from serde_json, the widget from
+/// the browser's `JSON.parse`, and both get the same checks and the same warnings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Json>),
+    /// Keys in document order.
+    Object(Vec<(String, Json)>),
+}
+
+impl From<&serde_json::Value> for Json {
+    fn from(value: &serde_json::Value) -> Self {
+        use serde_json::Value as V;
+        match value {
+            V::Null => Json::Null,
+            V::Bool(b) => Json::Bool(*b),
+            V::Number(n) => Json::Number(n.as_f64().unwrap_or(f64::NAN)),
+            V::String(s) => Json::String(s.clone()),
+            V::Array(items) => Json::Array(items.iter().map(Json::from).collect()),
+            V::Object(map) => Json::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Json::from(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Compact JSON, as a warning quotes a value (`"blue"`, `99`, `true`).
+impl fmt::Display for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Json::Null => f.write_str("null"),
+            Json::Bool(b) => write!(f, "{b}"),
+            Json::Number(n) => write!(f, "{n}"),
+            Json::String(s) => {
+                f.write_str("\"")?;
+                for c in s.chars() {
+                    match c {
+                        '"' => f.write_str("\\\"")?,
+                        '\\' => f.write_str("\\\\")?,
+                        c if (c as u32) < 0x20 => write!(f, "\\u{:04x}", c as u32)?,
+                        c => write!(f, "{c}")?,
+                    }
+                }
+                f.write_str("\"")
+            }
+            Json::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Json::Object(fields) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{}:{v}", Json::String(k.clone()))?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
 
 /// A theme as written by a marketer: every field optional, later sources override earlier ones.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -130,7 +204,28 @@ pub enum LauncherPosition {
     TopLeft,
 }
 
+impl ColorMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "light" => Self::Light,
+            "dark" => Self::Dark,
+            "auto" => Self::Auto,
+            _ => return None,
+        })
+    }
+}
+
 impl LauncherPosition {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "bottom-right" => Self::BottomRight,
+            "bottom-left" => Self::BottomLeft,
+            "top-right" => Self::TopRight,
+            "top-left" => Self::TopLeft,
+            _ => return None,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::BottomRight => "bottom-right",
@@ -151,6 +246,19 @@ pub enum LauncherIcon {
     None,
 }
 
+impl LauncherIcon {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "gift" => Self::Gift,
+            "star" => Self::Star,
+            "heart" => Self::Heart,
+            "crown" => Self::Crown,
+            "none" => Self::None,
+            _ => return None,
+        })
+    }
+}
+
 /// The longest custom CSS a theme may carry, in bytes.
 pub const MAX_CUSTOM_CSS: usize = 20_000;
 /// The longest text override, in characters.
@@ -159,42 +267,55 @@ pub const MAX_TEXT: usize = 500;
 impl Theme {
     /// Reads a theme from JSON, keeping every valid value and naming every invalid one in a warning
     /// (`"theme.colors.primary: \"blue\" is not a hex colour like #1a73e8"`).
-    pub fn from_json(value: &Value) -> (Theme, Vec<String>) {
+    pub fn from_json(value: &serde_json::Value) -> (Theme, Vec<String>) {
+        Theme::from_input(&Json::from(value))
+    }
+
+    /// [`Theme::from_json`] over the neutral [`Json`] type: the widget builds one from the browser's
+    /// `JSON.parse` result, so it needs no serde_json.
+    pub fn from_input(value: &Json) -> (Theme, Vec<String>) {
         let mut theme = Theme::default();
         let mut warnings = Vec::new();
-        let Some(object) = value.as_object() else {
-            if !value.is_null() {
+        let Json::Object(object) = value else {
+            if *value != Json::Null {
                 warnings.push("theme: must be a JSON object".to_owned());
             }
             return (theme, warnings);
         };
         for (key, v) in object {
             let at = format!("theme.{key}");
+            let w = &mut warnings;
             match key.as_str() {
-                "colors" => theme.colors = read_colors(&at, v, &mut warnings),
-                "dark_colors" => theme.dark_colors = read_colors(&at, v, &mut warnings),
-                "radius" => theme.radius = read_u32(&at, v, 0..=32, &mut warnings),
-                "panel_width" => theme.panel_width = read_u32(&at, v, 300..=560, &mut warnings),
-                "font_family" => theme.font_family = read_with(&at, v, font_family, &mut warnings),
-                "mode" => theme.mode = read_enum(&at, v, "light, dark or auto", &mut warnings),
+                "colors" => theme.colors = read_colors(&at, v, w),
+                "dark_colors" => theme.dark_colors = read_colors(&at, v, w),
+                "radius" => theme.radius = read_u32(&at, v, 0..=32, w),
+                "panel_width" => theme.panel_width = read_u32(&at, v, 300..=560, w),
+                "font_family" => theme.font_family = read_with(&at, v, font_family, w),
+                "mode" => {
+                    theme.mode = read_enum(&at, v, ColorMode::parse, "light, dark or auto", w)
+                }
                 "launcher_position" => {
                     theme.launcher_position = read_enum(
                         &at,
                         v,
+                        LauncherPosition::parse,
                         "bottom-right, bottom-left, top-right or top-left",
-                        &mut warnings,
+                        w,
                     )
                 }
                 "launcher_icon" => {
-                    theme.launcher_icon =
-                        read_enum(&at, v, "gift, star, heart, crown or none", &mut warnings)
+                    theme.launcher_icon = read_enum(
+                        &at,
+                        v,
+                        LauncherIcon::parse,
+                        "gift, star, heart, crown or none",
+                        w,
+                    )
                 }
-                "launcher_label" => {
-                    theme.launcher_label = read_with(&at, v, short_text, &mut warnings)
-                }
-                "texts" => theme.texts = read_texts(&at, v, &mut warnings),
-                "custom_css" => theme.custom_css = read_with(&at, v, custom_css, &mut warnings),
-                _ => warnings.push(format!("{at}: unknown setting (ignored)")),
+                "launcher_label" => theme.launcher_label = read_with(&at, v, short_text, w),
+                "texts" => theme.texts = read_texts(&at, v, w),
+                "custom_css" => theme.custom_css = read_with(&at, v, custom_css, w),
+                _ => w.push(format!("{at}: unknown setting (ignored)")),
             }
         }
         (theme, warnings)
@@ -262,21 +383,62 @@ impl Theme {
         vars
     }
 
+    /// The stylesheet that puts this theme on the widget's host element: `:host{--tally-*:…}`, with the
+    /// dark palette under `prefers-color-scheme: dark` when the mode is `auto`.
+    ///
+    /// Inside the shadow root `:host` rules lose to the page's own rules for the host element, so a
+    /// shop's `tally-widget { --tally-primary: #0a0 }` still wins over the theme (CSS Scoping, cascade
+    /// of the outer context first); the widget's stylesheet only reads `var(--tally-*, default)`.
+    pub fn host_css(&self) -> String {
+        let block = |dark: bool| {
+            let mut css = String::from(":host{");
+            for (name, value) in self.css_variables(dark) {
+                css.push_str(&name);
+                css.push(':');
+                css.push_str(&value);
+                css.push(';');
+            }
+            css.push_str(if dark {
+                "--tally-scheme:dark}"
+            } else {
+                "--tally-scheme:light}"
+            });
+            css
+        };
+        match self.mode.unwrap_or(DEFAULT_MODE) {
+            ColorMode::Light => block(false),
+            ColorMode::Dark => block(true),
+            ColorMode::Auto => format!(
+                "{}@media (prefers-color-scheme:dark){{{}}}",
+                block(false),
+                block(true)
+            ),
+        }
+    }
+
     /// Colour pairs of this theme that fail WCAG 2.1 AA contrast (4.5:1 for text), one sentence each.
     pub fn contrast_warnings(&self, dark: bool) -> Vec<String> {
-        const PAIRS: [(&str, &str); 5] = [
+        // The widget sets every one of these as text on that background (see style/widget.css).
+        const PAIRS: [(&str, &str); 7] = [
             ("text", "background"),
             ("text", "surface"),
+            ("muted", "background"),
             ("muted", "surface"),
             ("on_primary", "primary"),
+            ("primary", "background"),
             ("primary", "surface"),
         ];
         PAIRS
             .iter()
             .filter_map(|(fg, bg)| {
                 let ratio = contrast_ratio(&self.color(fg, dark), &self.color(bg, dark))?;
-                // Primary on the surface is used for large text and controls: 3:1 (WCAG 1.4.11).
-                let needed = if *fg == "primary" { 3.0 } else { 4.5 };
+                // Primary on the surface only marks controls and large text: 3:1 (WCAG 1.4.11);
+                // on the background it is also the colour of small text (points in the activity).
+                let needed = if (*fg, *bg) == ("primary", "surface") {
+                    3.0
+                } else {
+                    4.5
+                };
                 (ratio < needed).then(|| {
                     format!("{fg} on {bg}: contrast {ratio:.2}:1 is below the {needed}:1 that WCAG AA asks for")
                 })
@@ -289,12 +451,15 @@ pub const DEFAULT_RADIUS: u32 = 12;
 pub const DEFAULT_PANEL_WIDTH: u32 = 400;
 pub const DEFAULT_FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 /// primary, on_primary, background, surface, text, muted, accent.
+/// The widget's own look (style/widget.css falls back to the same light values).
 pub const LIGHT_DEFAULTS: [&str; 7] = [
-    "#4338ca", "#ffffff", "#f6f6f9", "#ffffff", "#1c1c28", "#5b5b6b", "#b45309",
+    "#2f5d50", "#ffffff", "#ffffff", "#f3f5f4", "#1d2321", "#5b6662", "#8a5a00",
 ];
 pub const DARK_DEFAULTS: [&str; 7] = [
-    "#a5b4fc", "#1c1c28", "#14141c", "#1f1f2b", "#f1f1f6", "#b4b4c3", "#fbbf24",
+    "#8fd4bf", "#10201b", "#161b19", "#222a27", "#eef2f0", "#a9b5b0", "#f2c46d",
 ];
+/// Without a choice the widget follows the shopper's `prefers-color-scheme`.
+pub const DEFAULT_MODE: ColorMode = ColorMode::Auto;
 
 /// Parses `#rgb` or `#rrggbb` into red, green and blue.
 pub fn parse_hex_color(s: &str) -> Option<[u8; 3]> {
@@ -335,9 +500,9 @@ fn relative_luminance(rgb: [u8; 3]) -> f64 {
     0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
 }
 
-fn read_colors(at: &str, v: &Value, warnings: &mut Vec<String>) -> Colors {
+fn read_colors(at: &str, v: &Json, warnings: &mut Vec<String>) -> Colors {
     let mut colors = Colors::default();
-    let Some(object) = v.as_object() else {
+    let Json::Object(object) = v else {
         warnings.push(format!(
             "{at}: must be an object of colour names to hex colours"
         ));
@@ -351,8 +516,8 @@ fn read_colors(at: &str, v: &Value, warnings: &mut Vec<String>) -> Colors {
             ));
             continue;
         };
-        match value.as_str() {
-            Some(s) if parse_hex_color(s).is_some() => *slot = Some(s.to_ascii_lowercase()),
+        match value {
+            Json::String(s) if parse_hex_color(s).is_some() => *slot = Some(s.to_ascii_lowercase()),
             _ => warnings.push(format!(
                 "{at}.{name}: {value} is not a hex colour like #1a73e8"
             )),
@@ -363,14 +528,16 @@ fn read_colors(at: &str, v: &Value, warnings: &mut Vec<String>) -> Colors {
 
 fn read_u32(
     at: &str,
-    v: &Value,
+    v: &Json,
     range: std::ops::RangeInclusive<u32>,
     warnings: &mut Vec<String>,
 ) -> Option<u32> {
-    let n = v
-        .as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .filter(|n| range.contains(n));
+    let n = match v {
+        Json::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= f64::from(u32::MAX) => {
+            Some(*n as u32).filter(|n| range.contains(n))
+        }
+        _ => None,
+    };
     if n.is_none() {
         warnings.push(format!(
             "{at}: {v} is not a whole number from {} to {}",
@@ -381,13 +548,17 @@ fn read_u32(
     n
 }
 
-fn read_enum<T: serde::de::DeserializeOwned>(
+fn read_enum<T>(
     at: &str,
-    v: &Value,
+    v: &Json,
+    parse: fn(&str) -> Option<T>,
     allowed: &str,
     warnings: &mut Vec<String>,
 ) -> Option<T> {
-    let parsed = serde_json::from_value(v.clone()).ok();
+    let parsed = match v {
+        Json::String(s) => parse(s),
+        _ => None,
+    };
     if parsed.is_none() {
         warnings.push(format!("{at}: {v} is not one of {allowed}"));
     }
@@ -396,16 +567,16 @@ fn read_enum<T: serde::de::DeserializeOwned>(
 
 fn read_with(
     at: &str,
-    v: &Value,
+    v: &Json,
     check: fn(&str) -> Result<(), String>,
     warnings: &mut Vec<String>,
 ) -> Option<String> {
-    let Some(s) = v.as_str() else {
+    let Json::String(s) = v else {
         warnings.push(format!("{at}: must be a string"));
         return None;
     };
     match check(s) {
-        Ok(()) => Some(s.to_owned()),
+        Ok(()) => Some(s.clone()),
         Err(why) => {
             warnings.push(format!("{at}: {why}"));
             None
@@ -413,12 +584,11 @@ fn read_with(
     }
 }
 
-fn read_texts(at: &str, v: &Value, warnings: &mut Vec<String>) -> BTreeMap<String, String> {
-    let empty = Map::new();
-    let object = v.as_object().unwrap_or_else(|| {
+fn read_texts(at: &str, v: &Json, warnings: &mut Vec<String>) -> BTreeMap<String, String> {
+    let Json::Object(object) = v else {
         warnings.push(format!("{at}: must be an object of message keys to texts"));
-        &empty
-    });
+        return BTreeMap::new();
+    };
     object
         .iter()
         .filter_map(|(key, value)| {

@@ -109,3 +109,104 @@ fn the_default_palettes_pass_aa_and_a_pale_primary_is_flagged() {
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn the_neutral_json_input_gives_the_same_theme_and_warnings_as_serde_json() {
+    let value = json!({
+        "colors": {"primary": "#ABCDEF", "text": 7},
+        "radius": 8,
+        "panel_width": 1.5,
+        "launcher_icon": "crown",
+        "launcher_position": "top-left",
+        "texts": {"join": "Sign me up"}
+    });
+    let input = Json::Object(vec![
+        (
+            "colors".into(),
+            Json::Object(vec![
+                ("primary".into(), Json::String("#ABCDEF".into())),
+                ("text".into(), Json::Number(7.0)),
+            ]),
+        ),
+        ("radius".into(), Json::Number(8.0)),
+        ("panel_width".into(), Json::Number(1.5)),
+        ("launcher_icon".into(), Json::String("crown".into())),
+        ("launcher_position".into(), Json::String("top-left".into())),
+        (
+            "texts".into(),
+            Json::Object(vec![("join".into(), Json::String("Sign me up".into()))]),
+        ),
+    ]);
+    let from_serde = Theme::from_json(&value);
+    assert_eq!(Theme::from_input(&input), from_serde);
+    let (theme, warnings) = from_serde;
+    assert_eq!(theme.launcher_icon, Some(LauncherIcon::Crown));
+    assert_eq!(theme.launcher_position, Some(LauncherPosition::TopLeft));
+    assert_eq!(
+        warnings,
+        [
+            "theme.colors.text: 7 is not a hex colour like #1a73e8",
+            "theme.panel_width: 1.5 is not a whole number from 300 to 560",
+        ]
+    );
+}
+
+#[test]
+fn a_warning_quotes_the_bad_value_as_json() {
+    let (_, warnings) = Theme::from_input(&Json::Object(vec![(
+        "font_family".into(),
+        Json::Array(vec![Json::Null, Json::Bool(true)]),
+    )]));
+    assert_eq!(warnings, ["theme.font_family: must be a string"]);
+    assert_eq!(
+        Json::String("say \"hi\"\\".into()).to_string(),
+        r#""say \"hi\"\\""#
+    );
+    assert_eq!(
+        Json::Object(vec![("a".into(), Json::Array(vec![Json::Null]))]).to_string(),
+        r#"{"a":[null]}"#
+    );
+}
+
+#[test]
+fn a_theme_that_is_not_an_object_is_one_warning_and_null_is_none() {
+    assert_eq!(Theme::from_input(&Json::Null).1.len(), 0);
+    assert_eq!(
+        Theme::from_input(&Json::String("red".into())).1,
+        ["theme: must be a JSON object"]
+    );
+}
+
+#[test]
+fn host_css_follows_the_colour_scheme_only_in_auto_mode() {
+    let auto = Theme::default().host_css();
+    assert!(auto.starts_with(":host{--tally-primary:#2f5d50;"), "{auto}");
+    assert!(
+        auto.contains("@media (prefers-color-scheme:dark){:host{--tally-primary:#8fd4bf;"),
+        "{auto}"
+    );
+    let (light, _) = Theme::from_json(&json!({"mode": "light", "colors": {"primary": "#123456"}}));
+    let css = light.host_css();
+    assert!(css.contains("--tally-primary:#123456;"), "{css}");
+    assert!(!css.contains("@media"), "{css}");
+    let (dark, _) = Theme::from_json(&json!({"mode": "dark"}));
+    assert!(dark.host_css().contains("--tally-scheme:dark"));
+    assert!(!dark.host_css().contains("--tally-scheme:light"));
+}
+
+#[test]
+fn primary_used_as_small_text_on_the_background_needs_4_5_to_1() {
+    // #3f8f7a is 3.9:1 on white and 3.5:1 on the grey surface: enough for controls (3:1), not for small text.
+    let (theme, _) = Theme::from_json(&json!({"colors": {"primary": "#3f8f7a"}}));
+    let warnings = theme.contrast_warnings(false);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("primary on background")),
+        "{warnings:#?}"
+    );
+    assert!(
+        !warnings.iter().any(|w| w.starts_with("primary on surface")),
+        "{warnings:#?}"
+    );
+}
