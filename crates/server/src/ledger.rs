@@ -33,6 +33,11 @@ const EXPIRING_WINDOW_MS: i64 = 30 * DAY_MS;
 /// The spend metric looks back this far.
 const SPEND_WINDOW_MS: i64 = 365 * DAY_MS;
 
+/// No balance goes beyond ± this many points. Found by schemathesis: an adjustment of i64::MAX points
+/// saturated the balance (no longer the sum of its entries) and the report's sums overflowed into a 500.
+/// Bounded postings keep every sum exact; a trillion points is beyond any real program.
+pub const MAX_BALANCE: i64 = 1_000_000_000_000;
+
 /// A customer row, as locked by the current write transaction.
 #[derive(Debug, Clone)]
 pub struct Customer {
@@ -148,7 +153,25 @@ pub async fn post(
     posting: Posting,
     now: i64,
 ) -> AppResult<i64> {
-    let balance_after = customer.balance.saturating_add(posting.points);
+    let balance_after = customer
+        .balance
+        .checked_add(posting.points)
+        .filter(|b| b.abs() <= MAX_BALANCE)
+        .ok_or_else(|| {
+            AppError::Invalid(format!(
+                "points: {} would take the balance of {} past the ledger's limit of ±{MAX_BALANCE}",
+                posting.points, customer.balance
+            ))
+        })?;
+    let lifetime_after = customer
+        .lifetime_points
+        .saturating_add(posting.points.abs());
+    if lifetime_after > MAX_BALANCE.saturating_mul(1000) {
+        return Err(AppError::Invalid(format!(
+            "points: {} would take the lifetime points past the ledger's limit",
+            posting.points
+        )));
+    }
     let entry_id: i64 = sqlx::query_scalar(
         "INSERT INTO ledger_entries (shop_id, customer_pk, kind, points, balance_after, description,
                                      reference, created_at)
@@ -1129,14 +1152,14 @@ pub async fn summary(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Summary>
     .bind(shop_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut issued = 0;
-    let mut redeemed = 0;
-    let mut expired = 0;
+    let mut issued: i64 = 0;
+    let mut redeemed: i64 = 0;
+    let mut expired: i64 = 0;
     for (kind, credits, debits) in by_kind {
-        issued += credits;
+        issued = issued.saturating_add(credits);
         match kind.as_str() {
-            "redeem" => redeemed -= debits,
-            "expire" => expired -= debits,
+            "redeem" => redeemed = redeemed.saturating_sub(debits),
+            "expire" => expired = expired.saturating_sub(debits),
             _ => {}
         }
     }
