@@ -48,7 +48,7 @@ impl Modify for SecuritySchemes {
 
 /// The answers any operation may give whatever it does: a 500 (never with internals), a 503 while the
 /// database is unavailable or a request runs too long, a 431 for oversized headers, and on shop paths a
-/// 429 from the rate limit. Documented once here so clients (and schemathesis) expect them everywhere.
+/// 400 for a malformed path parameter and a 429 from the rate limit. Documented once here so clients (and schemathesis) expect them everywhere.
 struct CommonResponses;
 
 impl Modify for CommonResponses {
@@ -102,6 +102,11 @@ impl Modify for CommonResponses {
                     error("`unavailable`: the database is unreachable, read-only or full, or the request ran too long; nothing was changed", true),
                 );
                 if path.starts_with("/v1/shops/") {
+                    // Path parameters are checked too (a customer id must be printable ASCII).
+                    add(
+                        "400",
+                        error("`invalid_request`: the message names the parameter", false),
+                    );
                     add("429", error("`rate_limited`", true));
                 }
             }
