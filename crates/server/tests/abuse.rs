@@ -417,3 +417,28 @@ async fn neither_the_secret_key_nor_a_signature_appears_in_debug_logs() {
     );
     database.remove().await;
 }
+
+#[tokio::test]
+async fn points_past_the_ledgers_limit_are_400_and_the_books_still_add_up() {
+    on_every_backend(|s| async move {
+        let (status, _) = s.order("o-1", "alice", 10_000).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let before = s.me("alice").await;
+        let (status, body) = s
+            .merchant(
+                Method::POST,
+                "/customers/alice/adjustments",
+                Some(json!({"points": i64::MAX, "reason": "x", "idempotency_key": "huge"})),
+            )
+            .await;
+        assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
+        let (status, body) = s.order("o-huge", "alice", i64::MAX).await;
+        assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
+        assert_eq!(s.me("alice").await, before, "nothing was posted");
+        let (status, summary) = s.merchant(Method::GET, "/reports/summary", None).await;
+        assert_eq!(status, StatusCode::OK, "{summary}");
+        assert_eq!(summary["points_outstanding"], before["balance"]);
+        s
+    })
+    .await;
+}
