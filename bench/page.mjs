@@ -40,7 +40,8 @@ function positive(text, name) {
 const SHOPPER = 'demo-shopper'; // the demo's member with a history: 8 orders, a redemption, a referral
 const VARIANTS = ['plain', 'member', 'guest'];
 const LABEL = { plain: 'without', member: 'with (member)', guest: 'with (guest)' };
-const BUDGET = { tbtAddedMs: 20, cls: 0, launcherAfterLoadMs: 300, clickToContentMs: 50 };
+// "Not later" needs a tolerance: the deferred loader is one more request before load, ~1 ms on localhost.
+const BUDGET = { loadAddedMs: 5, tbtAddedMs: 20, cls: 0, launcherAfterLoadMs: 300, clickToContentMs: 50 };
 const TAG = /<script src="\/widget\/tally\.js"[^>]*><\/script>\s*/;
 
 // ---------------------------------------------------------------------------------------------- server
@@ -185,6 +186,9 @@ async function openTab(browser) {
   return { context, page, cdp, problems };
 }
 
+const progress = (text) => {
+  if (process.stdout.isTTY) process.stdout.write(text === null ? '\n' : `\r${text}`);
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Loads `variant` in `tab`, observes it until the widget is idle, then (with the widget) clicks the launcher. */
@@ -206,8 +210,14 @@ async function load(tab, base, variant, run) {
   const seen = await page.evaluate((loadAt) => {
     const B = window.__bench;
     const widget = performance.getEntriesByType('resource').filter((r) => /\/(widget|v1)\//.test(new URL(r.name).pathname));
+    const nav = performance.getEntriesByType('navigation')[0];
+    const loader = widget.find((r) => r.name.endsWith('/tally.js'));
     return {
       load: loadAt,
+      // Where the time before the load event goes: the document's answer, DOMContentLoaded, the loader.
+      documentEnd: nav.responseEnd,
+      dcl: nav.domContentLoadedEventEnd,
+      loader: loader ? { start: loader.startTime, connectStart: loader.connectStart, connectEnd: loader.connectEnd, requestStart: loader.requestStart, responseStart: loader.responseStart, end: loader.responseEnd } : null,
       longtasks: B.longtasks?.length ?? null,
       tbt: B.longtasks ? B.longtasks.reduce((s, t) => s + Math.max(0, t.duration - 50), 0) : null,
       // Start (relative to the load event) and length of each long task, to tell what they coincide with.
@@ -220,6 +230,7 @@ async function load(tab, base, variant, run) {
       widgetBytes: widget.reduce((s, r) => s + r.transferSize, 0),
       widgetRequests: widget.length,
       // Widget requests started before the load event: only the loader itself should be there.
+      beforeLoadCount: widget.filter((r) => r.startTime < loadAt).length,
       beforeLoad: widget.filter((r) => r.startTime < loadAt).map((r) => new URL(r.name).pathname),
     };
   }, loadAt);
@@ -242,7 +253,7 @@ function quantile(values, q) {
   if (v.length === 0) return null;
   return v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)]; // nearest rank
 }
-const METRICS = ['load', 'longtasks', 'tbt', 'longestTask', 'cls', 'launcher', 'data', 'click', 'heap', 'widgetBytes', 'widgetRequests'];
+const METRICS = ['documentEnd', 'dcl', 'load', 'longtasks', 'tbt', 'longestTask', 'cls', 'launcher', 'data', 'click', 'heap', 'widgetBytes', 'widgetRequests', 'beforeLoadCount'];
 function summarise(runs) {
   const out = {};
   for (const m of METRICS) {
@@ -291,7 +302,7 @@ async function main() {
           await tab.context.close();
         }
       }
-      process.stdout.write(`\rcold ${i + 1}/${RUNS}`);
+      progress(`cold ${i + 1}/${RUNS}`);
     }
     // Warm: one tab per variant, loaded once unmeasured, then reloaded N times (cached widget files,
     // cached program and shopper in sessionStorage, the program's ETag).
@@ -303,10 +314,10 @@ async function main() {
     }
     for (let i = 0; i < RUNS; i += 1) {
       for (const v of VARIANTS) raw.warm[v].push(await load(warm[v], base, v, `warm-${i}`));
-      process.stdout.write(`\rcold ${RUNS}/${RUNS}, warm ${i + 1}/${RUNS}`);
+      progress(`cold ${RUNS}/${RUNS}, warm ${i + 1}/${RUNS}`);
     }
     for (const v of VARIANTS) warm[v].problems.forEach((p) => problems.add(`${v}: ${p}`));
-    process.stdout.write('\n');
+    progress(null);
   } finally {
     await cleanup();
   }
@@ -337,9 +348,10 @@ async function main() {
 function report(summary) {
   const ms = (x) => (x === null ? '-' : x.toFixed(1));
   const fmt = {
-    load: ms, tbt: ms, longestTask: ms, launcher: ms, data: ms, click: ms,
+    documentEnd: ms, dcl: ms, load: ms, tbt: ms, longestTask: ms, launcher: ms, data: ms, click: ms,
     longtasks: (x) => (x === null ? '-' : String(x)),
     widgetRequests: (x) => (x === null ? '-' : String(x)),
+    beforeLoadCount: (x) => (x === null ? '-' : String(x)),
     cls: (x) => (x === null ? '-' : x === 0 ? '0' : x.toPrecision(2)),
     heap: (x) => (x === null ? '-' : (x / 1048576).toFixed(2)),
     widgetBytes: (x) => (x === null ? '-' : (x / 1024).toFixed(1)),
@@ -354,7 +366,7 @@ function report(summary) {
     const added = (m) => Math.max(...withs.map((v) => S[v][m].median - S.plain[m].median));
     const v = {
       // The loader is a deferred script, so it is fetched and run before load; nothing else may be.
-      load_not_later: withs.every((w) => S[w].beforeLoad.every((p) => p.endsWith('/tally.js'))),
+      only_loader_before_load: withs.every((w) => S[w].beforeLoad.every((p) => p.endsWith('/tally.js'))),
       load_added_ms: added('load'),
       tbt_added_ms: added('tbt'),
       tbt_within_budget: added('tbt') <= BUDGET.tbtAddedMs,
@@ -367,10 +379,14 @@ function report(summary) {
       heap_added_bytes: added('heap'),
     };
     v.cls_zero = v.cls_max === 0;
+    v.load_not_later = v.load_added_ms <= BUDGET.loadAddedMs;
     verdict[mode] = v;
     const row = (name, m, budget, ok) => rows.push([name, ...VARIANTS.map((x) => cell(S[x], m)), budget, yes(ok)]);
     rows.push([`${mode}: ${mode === 'cold' ? 'fresh context per load' : 'same tab reloaded, widget and program cached'}`]);
-    row('load event, ms', 'load', `not later: only tally.js before load (+${v.load_added_ms.toFixed(1)} ms)`, v.load_not_later);
+    row('document received, ms', 'documentEnd', '', null);
+    row('DOMContentLoaded end, ms', 'dcl', '', null);
+    row('widget requests before load', 'beforeLoadCount', 'only the loader, tally.js', v.only_loader_before_load);
+    row('load event, ms', 'load', `≤ without + ${BUDGET.loadAddedMs} (+${v.load_added_ms.toFixed(1)})`, v.load_not_later);
     row('long tasks', 'longtasks', '', null);
     row('longest task, ms', 'longestTask', '', null);
     row('total blocking time, ms', 'tbt', `added ≤ ${BUDGET.tbtAddedMs} (+${v.tbt_added_ms.toFixed(1)})`, v.tbt_within_budget);
