@@ -70,23 +70,59 @@ def run_backend(name, database_url, args, results):
         cache = {k.lower(): v for k, v in headers.items() if k.lower() in ("etag", "cache-control")}
         program = wrk(f"{base}/v1/shops/{shop_id}/program", "program.lua", args.seconds, args.connections,
                       {"TALLY_PATH": f"/v1/shops/{shop_id}/program"})
-        tokens = pathlib.Path(tempfile.mkstemp(suffix=".tsv")[1])
-        ts = int(time.time())
-        step = max(1, args.customers // 20000)
-        with tokens.open("w") as f:
-            for i in range(0, args.customers, step):
-                c = f"c{i}"
-                f.write(f"/v1/shops/{shop_id}/me\t{c}\t{ts}\t{sign(key, shop_id, c, ts)}\n")
+        tokens = tokens_path(key, shop_id, args)
         me = wrk(base, "me.lua", args.seconds, args.connections, {"TALLY_TOKENS": str(tokens)})
-        tokens.unlink()
         orders = wrk(base, "orders.lua", args.seconds, args.connections, {
             "TALLY_ORDERS_PATH": f"/v1/shops/{shop_id}/orders", "TALLY_SECRET_KEY": key,
             "TALLY_CUSTOMERS": str(args.customers), "TALLY_RUN": f"{name}{int(time.time())}"})
         orders["acknowledged_per_s"] = (orders["requests"] - orders["non_2xx"]) / args.seconds
+        scaling = None
+        if name == "postgres" and args.scale:
+            scaling = two_servers(database_url, shop_id, key, tokens, args, name)
+        tokens.unlink()
     finally:
         server.terminate()
         server.wait()
     results[name] = {"program": program, "program_cache_headers": cache, "me": me, "orders": orders}
+    if scaling:
+        results[name]["two_servers"] = scaling
+
+
+def tokens_path(key, shop_id, args):
+    tokens = pathlib.Path(tempfile.mkstemp(suffix=".tsv")[1])
+    ts = int(time.time())
+    step = max(1, args.customers // 20000)
+    with tokens.open("w") as f:
+        for i in range(0, args.customers, step):
+            c = f"c{i}"
+            f.write(f"/v1/shops/{shop_id}/me\t{c}\t{ts}\t{sign(key, shop_id, c, ts)}\n")
+    return tokens
+
+
+def two_servers(database_url, shop_id, key, tokens, args, name):
+    """The scaling note's figure: two stateless servers on one PostgreSQL, each loaded by its own wrk."""
+    servers = [start([SERVER, "serve", "--addr", "127.0.0.1:0", "--database-url", database_url]) for _ in range(2)]
+    try:
+        out = {}
+        for workload, script, env in [
+            ("me", "me.lua", {"TALLY_TOKENS": str(tokens)}),
+            ("orders", "orders.lua", {"TALLY_ORDERS_PATH": f"/v1/shops/{shop_id}/orders", "TALLY_SECRET_KEY": key,
+                                      "TALLY_CUSTOMERS": str(args.customers)}),
+        ]:
+            procs = []
+            for i, (_, base) in enumerate(servers):
+                e = {**os.environ, **env, "TALLY_RUN": f"{name}2x{i}{int(time.time())}"}
+                procs.append(subprocess.Popen(
+                    ["wrk", "-t1", f"-c{args.connections // 2}", f"-d{args.seconds}s", "--latency", "-s",
+                     str(WRK / script), base], stdout=subprocess.PIPE, text=True, env=e))
+            texts = [p.communicate()[0] for p in procs]
+            rps = [float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)) for t in texts]
+            out[workload] = {"rps_per_server": rps, "rps_total": sum(rps)}
+        return out
+    finally:
+        for proc, _ in servers:
+            proc.terminate()
+            proc.wait()
 
 
 def main():
@@ -94,6 +130,8 @@ def main():
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--scale", action=argparse.BooleanOptionalAction, default=True,
+                    help="also measure two servers on one PostgreSQL")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     results = {"machine": {"cores": os.cpu_count(), "uname": " ".join(os.uname())},
@@ -141,6 +179,11 @@ def main():
             print(f"{backend + ' ' + label:34} {m['rps']:10.0f} {m['p50_ms'] or 0:8.2f} {m['p99_ms'] or 0:8.2f} "
                   f"{m['non_2xx']:8}  {budget}")
         print(f"{backend + ' program cache headers':34} {r['program_cache_headers'] or 'none'}")
+        if "two_servers" in r:
+            for w, m in r["two_servers"].items():
+                per = " + ".join(f"{x:.0f}" for x in m["rps_per_server"])
+                one = r[w]["rps"]
+                print(f"{backend + ' 2 servers ' + w:34} {m['rps_total']:10.0f}  ({per}; one server: {one:.0f})")
     (OUT / "api.json").write_text(json.dumps(results, indent=2))
     print("wrote bench/out/api.json")
 

@@ -916,16 +916,6 @@ pub async fn award_activity(
 // ---------------------------------------------------------------------------------------------------
 // Customers as they stand
 
-async fn find_customer_pk(db: &Db, shop: &ShopRecord, customer_id: &str) -> AppResult<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM customers WHERE shop_id = $1 AND customer_id = $2")
-            .bind(&shop.shop.id)
-            .bind(customer_id)
-            .fetch_optional(&db.pool)
-            .await?,
-    )
-}
-
 /// Brings a customer up to date (enrolment if `enrol`, lazy expiry) and returns their row key;
 /// `None` when not enrolled and `enrol` is false. Takes a write transaction only when something changes.
 pub async fn settle_customer(
@@ -935,20 +925,23 @@ pub async fn settle_customer(
     enrol: bool,
     now: i64,
 ) -> AppResult<Option<i64>> {
-    if let Some(pk) = find_customer_pk(db, shop, customer_id).await? {
-        let due: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM point_lots
-             WHERE customer_pk = $1 AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $2",
-        )
-        .bind(pk)
-        .bind(now)
-        .fetch_one(&db.pool)
-        .await?;
-        if due == 0 {
-            return Ok(Some(pk));
-        }
-    } else if !enrol {
-        return Ok(None);
+    // One round trip on the hot path of every `/me`: the customer's key and whether any lot is due.
+    let found: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT c.id, (SELECT COUNT(*) FROM point_lots
+                       WHERE customer_pk = c.id AND remaining > 0 AND expires_at IS NOT NULL
+                         AND expires_at <= $3)
+         FROM customers c WHERE c.shop_id = $1 AND c.customer_id = $2",
+    )
+    .bind(&shop.shop.id)
+    .bind(customer_id)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    match found {
+        Some((pk, 0)) => return Ok(Some(pk)),
+        Some(_) => {}
+        None if !enrol => return Ok(None),
+        None => {}
     }
     let mut tx = db.begin_write().await?;
     let mut customer = lock_customer(tx.conn(), shop, customer_id, now).await?;
@@ -957,25 +950,45 @@ pub async fn settle_customer(
     Ok(Some(customer.pk))
 }
 
-async fn read_customer(conn: &mut AnyConnection, pk: i64) -> AppResult<Customer> {
-    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1");
-    let row: CustomerTuple = sqlx::query_as(&sql).bind(pk).fetch_one(&mut *conn).await?;
-    Ok(row.into())
-}
-
 /// The shape of `/me` and `GET …/customers/{id}` for a settled customer.
 pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> AppResult<Me> {
     let mut conn = db.pool.acquire().await?;
-    let customer = read_customer(&mut conn, pk).await?;
-    let metric = tier_metric(&mut conn, shop, &customer, now).await?;
+    // The customer, their spend over the tier window and their referrals in one round trip.
+    type ViewRow = (
+        i64,
+        String,
+        Option<String>,
+        i64,
+        i64,
+        i64,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let sql = format!(
+        "SELECT {CUSTOMER_COLUMNS},
+            CAST((SELECT COALESCE(SUM(total_minor - refunded_minor), 0) FROM orders
+                  WHERE customer_pk = c.id AND created_at > $2 AND created_at <= $3) AS BIGINT),
+            (SELECT COUNT(*) FROM referrals WHERE advocate_pk = c.id),
+            CAST((SELECT COALESCE(SUM(advocate_points), 0) FROM referrals WHERE advocate_pk = c.id)
+                 AS BIGINT)
+         FROM customers c WHERE c.id = $1"
+    );
+    let row: ViewRow = sqlx::query_as(&sql)
+        .bind(pk)
+        .bind(now - SPEND_WINDOW_MS)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+    let (spend, friends_referred, referral_points) = (row.8, row.9, row.10);
+    let customer = Customer::from((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7));
+    let metric = match shop.rules.tier_metric {
+        TierMetric::Spend => spend,
+        TierMetric::Points => customer.lifetime_points,
+    };
     let standing = rules::tier_standing(&shop.rules.tiers, metric);
-    let (friends_referred, referral_points): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(advocate_points), 0) AS BIGINT) FROM referrals
-         WHERE advocate_pk = $1",
-    )
-    .bind(pk)
-    .fetch_one(&mut *conn)
-    .await?;
     let expiring: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT remaining, expires_at FROM point_lots
          WHERE customer_pk = $1 AND remaining > 0 AND expires_at IS NOT NULL
