@@ -133,6 +133,11 @@ impl Client {
     }
 }
 
+/// `GET url` of a static file beside the widget (a language catalog): its text, or the error.
+pub async fn fetch_text(url: &str) -> Result<String, ApiError> {
+    ok_text(send("GET", url, &[], None).await?)
+}
+
 /// One `fetch`: the status and the body's text, or `Network` when no answer came.
 async fn send(
     method: &str,
@@ -150,11 +155,21 @@ async fn send(
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
     }
+    // Looked up, called and checked: a host page may have replaced `fetch` with one that throws or
+    // answers something other than a Response. That is a network error, not an uncaught exception.
     let window = web_sys::window().ok_or(ApiError::Network)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    let fetch: js_sys::Function = js_sys::Reflect::get(&window, &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or(ApiError::Network)?;
+    let answer = fetch
+        .call2(&window, &url.into(), &init)
+        .map_err(|_| ApiError::Network)?;
+    let response: web_sys::Response = JsFuture::from(js_sys::Promise::resolve(&answer))
         .await
         .map_err(|_| ApiError::Network)?
-        .unchecked_into();
+        .dyn_into()
+        .map_err(|_| ApiError::Network)?;
     let text = JsFuture::from(response.text().map_err(|_| ApiError::Network)?)
         .await
         .map_err(|_| ApiError::Network)?;

@@ -12,21 +12,9 @@ pub enum Mode {
     Inline,
 }
 
-/// The corner of the launcher; a merchant's choice, so a physical side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Position {
-    BottomRight,
-    BottomLeft,
-}
-
-impl Position {
-    pub fn as_class(self) -> &'static str {
-        match self {
-            Self::BottomRight => "tally--right",
-            Self::BottomLeft => "tally--left",
-        }
-    }
-}
+/// The corner of the launcher: a merchant's choice, so a physical corner that stays put in right-to-left
+/// languages.
+pub use tally_core::theme::LauncherPosition as Position;
 
 /// A shopper's signature, computed by the shop's back end (see the contract's "Shopper" section).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +57,13 @@ pub struct Config {
     /// A BCP 47 tag; `None` means the shop's own locale.
     pub locale: Option<String>,
     pub mode: Mode,
-    pub position: Position,
+    /// `data-position`, when the tag sets it: it overrides the shop's saved theme, and the tag's own
+    /// `data-theme` overrides it.
+    pub position: Option<Position>,
+    /// The tag's `data-theme` JSON, as written; the store reads it with `JSON.parse`.
+    pub theme: Option<String>,
+    /// Where the widget's files are, ending in `/` (the loader passes it); `None` shows English only.
+    pub assets: Option<String>,
     pub login_url: String,
     pub signup_url: String,
 }
@@ -163,15 +157,18 @@ impl Config {
         };
 
         let position = match get("position") {
-            None | Some("bottom-right") => Position::BottomRight,
-            Some("bottom-left") => Position::BottomLeft,
-            Some(other) => {
-                warnings.push(format!(
-                    "data-position {other:?} is not bottom-right or bottom-left; using bottom-right"
-                ));
-                Position::BottomRight
-            }
+            None | Some("") => None,
+            Some(p) => match Position::parse(p) {
+                Some(position) => Some(position),
+                None => {
+                    warnings.push(format!(
+                        "data-position {p:?} is not bottom-right, bottom-left, top-right or top-left; using bottom-right"
+                    ));
+                    None
+                }
+            },
         };
+        let theme = get("theme").filter(|t| !t.is_empty()).map(str::to_owned);
 
         let mut link = |key: &str, default: &str| match get(key) {
             None => default.to_owned(),
@@ -194,6 +191,8 @@ impl Config {
             locale,
             mode,
             position,
+            theme,
+            assets: None,
             login_url,
             signup_url,
         };

@@ -70,11 +70,18 @@ pub fn money(minor: i64, currency: &str, locale: &str, whole: bool) -> String {
         .unwrap_or_else(|| format!("{} {currency}", format_minor(minor, currency)))
 }
 
-/// Whether `n` takes the singular form in this locale (`Intl.PluralRules`).
-pub fn is_singular(n: i64, locale: &str) -> bool {
+/// The `Intl.PluralRules` category of `n` in this locale: `zero`, `one`, `two`, `few`, `many` or
+/// `other` (English has only `one` and `other`; Arabic has all six).
+pub fn plural_category(n: i64, locale: &str) -> String {
     intl("PluralRules", locale, &[])
         .and_then(|pr| call(&pr, "select", &JsValue::from_f64(n as f64)))
-        .map_or(n == 1, |category| category == "one")
+        .unwrap_or_else(|| if n == 1 { "one" } else { "other" }.to_owned())
+}
+
+/// Whether `n` takes the singular form in this locale. The API names points only in the singular
+/// and the plural, so the singular goes with the `one` category and the plural with every other.
+pub fn is_singular(n: i64, locale: &str) -> bool {
+    plural_category(n, locale) == "one"
 }
 
 /// `179` → `"179 stars"`, with the program's own names for its points.
@@ -84,7 +91,36 @@ pub fn points(n: i64, names: &PointsName, locale: &str) -> String {
     } else {
         &names.plural
     };
-    format!("{} {name}", number(n, locale))
+    format!("{} {}", number(n, locale), isolate(name))
+}
+
+/// Shop-written `text` for the middle of one of our sentences: when it holds right-to-left letters or
+/// bidi controls, wrapped in FSI … PDI so that it cannot reorder the sentence around it. Its own stray
+/// PDIs get an FSI each to close, and its unclosed isolates a PDI each, so the wrapping always holds.
+pub fn isolate(text: &str) -> std::borrow::Cow<'_, str> {
+    let rtl = |c: char| {
+        matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+            || matches!(c, '\u{10800}'..='\u{10FFF}' | '\u{1E800}'..='\u{1EFFF}')
+    };
+    let control = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(|c| rtl(c) || control(c)) {
+        return text.into();
+    }
+    let (mut open, mut stray) = (0usize, 0usize);
+    for c in text.chars() {
+        match c {
+            '\u{2066}'..='\u{2068}' => open += 1,
+            '\u{2069}' if open > 0 => open -= 1,
+            '\u{2069}' => stray += 1,
+            _ => {}
+        }
+    }
+    format!(
+        "{}{text}{}",
+        "\u{2068}".repeat(stray + 1),
+        "\u{2069}".repeat(open + 1)
+    )
+    .into()
 }
 
 /// An RFC 3339 time as a medium date (`Dec 1, 2026`); the raw date part if the browser cannot.

@@ -1,77 +1,133 @@
 //! Every string the shopper reads, in one catalog per language.
 //!
 //! Templates name their blanks (`{amount}`, `{tier}`) so translators can move them; [`fill`] puts the
-//! values in. Values are formatted by [`crate::format`] before they get here. English is the only
-//! catalog so far; [`catalog`] picks one from a language tag.
+//! values in. Values are formatted by [`crate::format`] before they get here.
+//!
+//! English is built in and is the fallback for every key. The other languages are JSON files beside the
+//! wasm (`public/i18n/{lang}.json` → `dist/i18n/`), fetched only when the locale needs one and read with
+//! `JSON.parse`: a shopper transfers one catalog, never all of them. A catalog's value is a string, or for
+//! a counted message an object of `Intl.PluralRules` categories (`zero`, `one`, `two`, `few`, `many`,
+//! `other`); a missing key or category falls back to `other`, then to English.
 
-/// One language's strings.
-pub struct Messages {
-    pub launcher_label: &'static str,
-    pub launcher_guest: &'static str,
-    pub title: &'static str,
-    pub close: &'static str,
-    pub greeting: &'static str,
-    pub greeting_anonymous: &'static str,
-    pub balance_label: &'static str,
-    pub your_tier: &'static str,
-    pub spend_more: &'static str,
-    pub earn_more: &'static str,
-    pub top_tier: &'static str,
-    pub progress_label: &'static str,
-    pub tiers_heading: &'static str,
-    pub tier_from_spend: &'static str,
-    pub tier_from_points: &'static str,
-    pub rewards_heading: &'static str,
-    pub more_needed: &'static str,
-    pub locked_for_tier: &'static str,
-    pub redeem: &'static str,
-    pub redeem_confirm: &'static str,
-    pub confirm: &'static str,
-    pub cancel: &'static str,
-    pub redeeming: &'static str,
-    pub your_code: &'static str,
-    pub code_howto: &'static str,
-    pub copy: &'static str,
-    pub copied: &'static str,
-    pub copy_failed: &'static str,
-    pub done: &'static str,
-    pub redeemed_announcement: &'static str,
-    pub earn_heading: &'static str,
-    pub per_unit: &'static str,
-    pub points_once: &'static str,
-    pub refer_heading: &'static str,
-    pub refer_offer: &'static str,
-    pub referral_link: &'static str,
-    pub share: &'static str,
-    pub share_text: &'static str,
-    pub share_email: &'static str,
-    pub share_whatsapp: &'static str,
-    pub share_x: &'static str,
-    pub friends_joined_one: &'static str,
-    pub friends_joined_other: &'static str,
-    pub activity_heading: &'static str,
-    pub activity_empty: &'static str,
-    pub load_more: &'static str,
-    pub loading: &'static str,
-    pub expiring: &'static str,
-    pub guest_heading: &'static str,
-    pub guest_intro: &'static str,
-    pub how_join: &'static str,
-    pub how_earn: &'static str,
-    pub how_redeem: &'static str,
-    pub how_redeem_detail: &'static str,
-    pub join: &'static str,
-    pub sign_in: &'static str,
-    pub guest_rewards_heading: &'static str,
-    pub error_network: &'static str,
-    pub error_unauthorized: &'static str,
-    pub error_not_found: &'static str,
-    pub error_rate_limited: &'static str,
-    pub error_insufficient: &'static str,
-    pub error_unavailable: &'static str,
-    pub error_server: &'static str,
-    pub retry: &'static str,
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+/// The languages with a catalog; anything else is shown in English.
+pub const LANGUAGES: [&str; 6] = ["en", "de", "fr", "es", "tr", "ar"];
+
+/// Languages written right to left.
+const RTL: [&str; 4] = ["ar", "he", "fa", "ur"];
+
+/// One message in its plural forms, by `Intl.PluralRules` category: zero, one, two, few, many, other.
+/// An empty form means "use `other`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plural(pub [&'static str; 6]);
+
+/// The plural categories, in the order of [`Plural`]'s forms.
+pub const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+
+impl Plural {
+    /// The form for a category that `Intl.PluralRules.select` returned.
+    pub fn form(&self, category: &str) -> &'static str {
+        let other = self.0[5];
+        CATEGORIES
+            .iter()
+            .position(|c| *c == category)
+            .map(|i| self.0[i])
+            .filter(|f| !f.is_empty())
+            .unwrap_or(other)
+    }
 }
+
+macro_rules! messages {
+    ($($key:ident),* $(,)?) => {
+        /// One language's strings.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Messages {
+            $(pub $key: &'static str,)*
+            /// "{count} friends joined", by plural category.
+            pub friends_joined: Plural,
+        }
+
+        /// Every message key, as catalogs and a theme's `texts` name them.
+        pub const KEYS: &[&str] = &[$(stringify!($key),)* "friends_joined"];
+
+        impl Messages {
+            fn text_mut(&mut self, key: &str) -> Option<&mut &'static str> {
+                match key {
+                    $(stringify!($key) => Some(&mut self.$key),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+messages!(
+    launcher_label,
+    launcher_guest,
+    title,
+    close,
+    greeting,
+    greeting_anonymous,
+    balance_label,
+    your_tier,
+    spend_more,
+    earn_more,
+    top_tier,
+    progress_label,
+    tiers_heading,
+    tier_from_spend,
+    tier_from_points,
+    rewards_heading,
+    more_needed,
+    locked_for_tier,
+    redeem,
+    redeem_confirm,
+    confirm,
+    cancel,
+    redeeming,
+    your_code,
+    code_howto,
+    copy,
+    copied,
+    copy_failed,
+    done,
+    redeemed_announcement,
+    earn_heading,
+    per_unit,
+    points_once,
+    refer_heading,
+    refer_offer,
+    referral_link,
+    share,
+    share_text,
+    share_email,
+    share_whatsapp,
+    share_x,
+    activity_heading,
+    activity_empty,
+    load_more,
+    loading,
+    expiring,
+    guest_heading,
+    guest_intro,
+    how_join,
+    how_earn,
+    how_redeem,
+    how_redeem_detail,
+    join,
+    sign_in,
+    guest_rewards_heading,
+    error_network,
+    error_unauthorized,
+    error_not_found,
+    error_rate_limited,
+    error_insufficient,
+    error_unavailable,
+    error_server,
+    retry,
+);
 
 pub const EN: Messages = Messages {
     launcher_label: "Rewards",
@@ -115,8 +171,6 @@ pub const EN: Messages = Messages {
     share_email: "Email",
     share_whatsapp: "WhatsApp",
     share_x: "X",
-    friends_joined_one: "{count} friend joined",
-    friends_joined_other: "{count} friends joined",
     activity_heading: "Activity",
     activity_empty: "Nothing here yet.",
     load_more: "Show more",
@@ -139,11 +193,91 @@ pub const EN: Messages = Messages {
     error_unavailable: "This reward is not available to you.",
     error_server: "Something went wrong on our side.",
     retry: "Try again",
+    friends_joined: Plural([
+        "",
+        "{count} friend joined",
+        "",
+        "",
+        "",
+        "{count} friends joined",
+    ]),
 };
 
-/// The catalog for a language tag; English until more arrive.
-pub fn catalog(_locale: &str) -> &'static Messages {
-    &EN
+/// A string that lives as long as the page: catalogs load once per page view, so this is bounded.
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+impl Messages {
+    /// Sets one message; `false` for a key no message has.
+    pub fn set(&mut self, key: &str, text: &str) -> bool {
+        if key == "friends_joined" {
+            // A theme's override is one text for every count.
+            let text = leak(text.to_owned());
+            self.friends_joined = Plural(["", "", "", "", "", text]);
+            return true;
+        }
+        match self.text_mut(key) {
+            Some(slot) => {
+                *slot = leak(text.to_owned());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// These messages with every key that the parsed catalog `object` has taken from it.
+    pub fn overlaid_with_catalog(mut self, object: &JsValue) -> Messages {
+        let get = |target: &JsValue, key: &str| {
+            Reflect::get(target, &JsValue::from_str(key))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        for key in KEYS {
+            if let Some(text) = get(object, key) {
+                self.set(key, &text);
+            }
+        }
+        if let Ok(forms) = Reflect::get(object, &JsValue::from_str("friends_joined")) {
+            if forms.is_object() {
+                let mut plural = Plural([""; 6]);
+                for (i, category) in CATEGORIES.iter().enumerate() {
+                    if let Some(text) = get(&forms, category) {
+                        plural.0[i] = leak(text);
+                    }
+                }
+                if plural.0[5].is_empty() {
+                    plural.0[5] = self.friends_joined.0[5];
+                }
+                self.friends_joined = plural;
+            }
+        }
+        self
+    }
+}
+
+/// The catalog language for a BCP 47 tag: `de-AT` → `de`; `en` for a language without a catalog.
+pub fn language(tag: &str) -> &'static str {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    LANGUAGES
+        .iter()
+        .find(|l| **l == primary)
+        .copied()
+        .unwrap_or("en")
+}
+
+/// Whether a language tag is written right to left.
+pub fn is_rtl(tag: &str) -> bool {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    RTL.contains(&primary.as_str())
 }
 
 /// Puts `values` into a template's `{name}` blanks.
@@ -164,7 +298,7 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
         });
         match value {
             Some((v, close)) => {
-                out.push_str(v);
+                out.push_str(&crate::format::isolate(v));
                 rest = &after[close + 1..];
             }
             None => {
@@ -187,6 +321,75 @@ mod tests {
             fill(EN.spend_more, &[("amount", "$400.00"), ("tier", "Gold")]),
             "Spend $400.00 more to reach Gold"
         );
+    }
+
+    #[test]
+    fn every_catalog_translates_every_message_and_keeps_its_blanks() {
+        let catalogs = [
+            ("de", include_str!("../public/i18n/de.json")),
+            ("fr", include_str!("../public/i18n/fr.json")),
+            ("es", include_str!("../public/i18n/es.json")),
+            ("tr", include_str!("../public/i18n/tr.json")),
+            ("ar", include_str!("../public/i18n/ar.json")),
+        ];
+        let blanks = |t: &str| {
+            let mut names: Vec<String> = t
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_owned()))
+                .collect();
+            names.sort();
+            names
+        };
+        let mut en = EN;
+        for (lang, text) in catalogs {
+            let catalog: serde_json::Value = serde_json::from_str(text).expect(lang);
+            let object = catalog.as_object().expect(lang);
+            for key in KEYS {
+                let value = object
+                    .get(*key)
+                    .unwrap_or_else(|| panic!("{lang} has no {key}"));
+                let english = if *key == "friends_joined" {
+                    EN.friends_joined.0[5]
+                } else {
+                    *en.text_mut(key).expect("key")
+                };
+                let forms: Vec<&str> = match value {
+                    serde_json::Value::String(s) => vec![s.as_str()],
+                    serde_json::Value::Object(forms) => {
+                        assert!(
+                            forms.contains_key("other"),
+                            "{lang} {key} has no other form"
+                        );
+                        forms.values().filter_map(|v| v.as_str()).collect()
+                    }
+                    _ => panic!("{lang} {key} is neither text nor plural forms"),
+                };
+                for form in forms {
+                    assert!(!form.is_empty(), "{lang} {key} is empty");
+                    // A plural form may say "no friend yet" without the number.
+                    if *key != "friends_joined" {
+                        assert_eq!(blanks(form), blanks(english), "{lang} {key}: {form}");
+                    }
+                }
+            }
+            assert_eq!(object.len(), KEYS.len(), "{lang} has keys no message has");
+        }
+    }
+
+    #[test]
+    fn a_plural_form_falls_back_to_other() {
+        assert_eq!(EN.friends_joined.form("one"), "{count} friend joined");
+        assert_eq!(EN.friends_joined.form("few"), "{count} friends joined");
+    }
+
+    #[test]
+    fn languages_come_from_the_primary_subtag() {
+        assert_eq!(language("de-AT"), "de");
+        assert_eq!(language("AR"), "ar");
+        assert_eq!(language("pt-BR"), "en");
+        assert!(is_rtl("ar-EG"));
+        assert!(!is_rtl("tr"));
     }
 
     #[test]

@@ -42,6 +42,11 @@ impl Widget {
         self.store.refresh();
     }
 
+    /// Replaces the script tag's theme (what `data-theme` set) and re-themes at once.
+    pub fn set_theme(&self, theme: &tally_core::theme::Json) {
+        self.store.set_theme(theme);
+    }
+
     /// Signs a shopper in without a reload; `None` signs them out to the guest view.
     pub fn set_customer(&self, customer: Option<(&str, &str, &str)>) {
         let credentials = match customer {
@@ -65,17 +70,20 @@ impl Widget {
 }
 
 /// Renders the widget into `root` for the script tag's `dataset` entries; `None` (after a console
-/// line) when the tag cannot work, e.g. without `data-shop`.
+/// line) when the tag cannot work, e.g. without `data-shop`. `assets` is the URL of the widget's files
+/// (ending in `/`), where the catalogs of other languages are.
 pub fn mount(
     root: web_sys::ShadowRoot,
     attributes: &[(String, String)],
     origin: &str,
+    assets: Option<String>,
 ) -> Option<Widget> {
     let (config, warnings) = Config::from_attributes(attributes, origin);
     for warning in &warnings {
         events::warn(warning);
     }
-    let config = config?;
+    let mut config = config?;
+    config.assets = assets;
     let owner = Owner::new();
     let store = owner.with(|| Store::new(config));
     let handle = owner.with(|| {
@@ -93,6 +101,22 @@ pub fn mount(
         owner,
         mounted: Some(Box::new(handle)),
     })
+}
+
+/// Everything wrong with a theme, one sentence each: invalid values, then colour pairs below WCAG AA
+/// contrast in the light and the dark palette (the palette a mode does not use is not checked).
+pub fn theme_problems(theme: &tally_core::theme::Json) -> Vec<String> {
+    use tally_core::theme::{ColorMode, Theme};
+    let (theme, mut problems) = Theme::from_input(theme);
+    let mode = theme.mode.unwrap_or(tally_core::theme::DEFAULT_MODE);
+    if mode != ColorMode::Dark {
+        problems.extend(theme.contrast_warnings(false));
+    }
+    if mode != ColorMode::Light {
+        let dark = theme.contrast_warnings(true);
+        problems.extend(dark.into_iter().map(|w| format!("dark: {w}")));
+    }
+    problems
 }
 
 /// Logs a panic as one quiet console line instead of a stack trace in the shop's console.

@@ -41,14 +41,44 @@ impl Tally {
         self.0.set_customer(Some((&id, &timestamp, &signature)));
     }
 
+    /// A theme object (or its JSON text) that replaces the script tag's `data-theme`; invalid values are
+    /// named on the console and left out, as for the tag.
+    #[wasm_bindgen(js_name = setTheme)]
+    pub fn set_theme(&self, theme: JsValue) {
+        self.0.set_theme(&theme_json(&theme));
+    }
+
     pub fn destroy(&mut self) {
         self.0.destroy();
     }
 }
 
-/// Mounts the widget into `root` with the script tag's `dataset`; `origin` is the loader's origin.
+/// A theme given as an object or as JSON text.
+fn theme_json(theme: &JsValue) -> tally_core::theme::Json {
+    match theme.as_string() {
+        Some(text) => {
+            tally_widget::wire::parse_json(&text).unwrap_or(tally_core::theme::Json::String(text))
+        }
+        None => tally_widget::wire::to_json(theme),
+    }
+}
+
+/// What is wrong with a theme (object or JSON text): invalid values and WCAG AA contrast failures,
+/// as sentences. The theme playground shows these; the widget itself uses the same checks.
+#[wasm_bindgen(js_name = themeProblems)]
+pub fn theme_problems(theme: JsValue) -> Vec<String> {
+    tally_widget::theme_problems(&theme_json(&theme))
+}
+
+/// Mounts the widget into `root` with the script tag's `dataset`; `origin` is the loader's origin and
+/// `assets` the URL of the widget's files (ending in `/`).
 #[wasm_bindgen]
-pub fn mount(root: web_sys::ShadowRoot, dataset: Object, origin: String) -> Option<Tally> {
+pub fn mount(
+    root: web_sys::ShadowRoot,
+    dataset: Object,
+    origin: String,
+    assets: Option<String>,
+) -> Option<Tally> {
     let attributes: Vec<(String, String)> = Object::entries(&dataset)
         .iter()
         .filter_map(|entry| {
@@ -56,7 +86,7 @@ pub fn mount(root: web_sys::ShadowRoot, dataset: Object, origin: String) -> Opti
             Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
         .collect();
-    tally_widget::mount(root, &attributes, &origin).map(Tally)
+    tally_widget::mount(root, &attributes, &origin, assets).map(Tally)
 }
 
 fn main() {

@@ -6,12 +6,13 @@
 //! `description` and `benefits` default to empty). `tests/wire.rs` checks the result against serde.
 
 use js_sys::{Array, Reflect};
+use tally_core::theme::Json;
 use tally_core::{
     Activity, ActivityKind, ActivityPage, EarnRule, EarnRuleKind, ExpiringPoints, Me, NextTier,
     PointsName, Program, ProgramRules, Redemption, ReferralProgram, ReferralStatus, Reward,
     RewardKind, Shop, Tier, TierMetric, TierRef,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The JSON did not have the shape of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +150,7 @@ pub fn program(text: &str) -> Read<Program> {
                 .opt_int("points_expiry_days")?
                 .map(|d| u32::try_from(d).map_err(|_| Malformed))
                 .transpose()?,
-            // Read by the theming issue; nothing uses it yet.
+            // The widget reads the theme with `program_theme` (no serde_json in the wasm).
             theme: serde_json::Value::Object(Default::default()),
         },
     })
@@ -290,4 +291,46 @@ pub fn redemption(text: &str) -> Read<Redemption> {
 /// The `error.code` of an error body, if the body is one.
 pub fn error_code(text: &str) -> Option<String> {
     root(text).ok()?.obj("error").ok()?.str("code").ok()
+}
+
+/// A parsed JSON value as `tally-core`'s neutral [`Json`], for the theme's checks.
+pub fn to_json(value: &JsValue) -> Json {
+    if let Some(b) = value.as_bool() {
+        Json::Bool(b)
+    } else if let Some(n) = value.as_f64() {
+        Json::Number(n)
+    } else if let Some(s) = value.as_string() {
+        Json::String(s)
+    } else if Array::is_array(value) {
+        Json::Array(Array::from(value).iter().map(|v| to_json(&v)).collect())
+    } else if value.is_object() {
+        let entries = js_sys::Object::entries(value.unchecked_ref());
+        Json::Object(
+            entries
+                .iter()
+                .map(|entry| {
+                    let pair: Array = entry.unchecked_into();
+                    (
+                        pair.get(0).as_string().unwrap_or_default(),
+                        to_json(&pair.get(1)),
+                    )
+                })
+                .collect(),
+        )
+    } else {
+        Json::Null
+    }
+}
+
+/// JSON text as [`Json`], or `None` when it does not parse.
+pub fn parse_json(text: &str) -> Option<Json> {
+    js_sys::JSON::parse(text).ok().map(|v| to_json(&v))
+}
+
+/// The `theme` of a `GET …/program` answer (`null` when it has none).
+pub fn program_theme(text: &str) -> Json {
+    root(text)
+        .ok()
+        .and_then(|o| o.opt("theme"))
+        .map_or(Json::Null, |t| to_json(&t))
 }

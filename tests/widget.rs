@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use tally_core::demo::coffee_program;
 use tally_core::{Me, NextTier, Program, ReferralStatus, Shop, TierRef};
 use tally_widget::components::App;
-use tally_widget::config::{Config, Credentials, Mode, Position};
+use tally_widget::config::{Config, Credentials, Mode};
 use tally_widget::state::Store;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -62,7 +62,9 @@ fn config(mode: Mode, signed_in: bool) -> Config {
         credentials: signed_in.then(|| Credentials::new("c-1", "1700000000", &sig).unwrap()),
         locale: Some("en".into()),
         mode,
-        position: Position::BottomRight,
+        position: None,
+        theme: None,
+        assets: None,
         login_url: "/account/login".into(),
         signup_url: "/account/register".into(),
     }

@@ -1,32 +1,60 @@
 use leptos::prelude::*;
+use tally_core::theme::LauncherPosition;
 
 use super::{Content, Launcher, Panel};
 use crate::config::Mode;
-use crate::i18n::fill;
+use crate::i18n::{self, fill};
 use crate::state::Store;
 
-/// The widget's root: a launcher and its dialog, or the content in place (`data-mode="inline"`).
+/// The widget's root: the theme's stylesheet, then a launcher and its dialog, or the content in place
+/// (`data-mode="inline"`). Nothing shows until the shopper's language has loaded; a new catalog or new
+/// text overrides rebuild the views.
 #[component]
 pub fn App() -> impl IntoView {
     let store = expect_context::<Store>();
-    let body = match store.mode {
-        Mode::Launcher => view! {
-            <Launcher/>
-            <Show when=move || store.open.get()>
-                <Panel/>
-            </Show>
+    let body = move || {
+        store.catalog.track();
+        if !store.ready() {
+            return None;
         }
-        .into_any(),
-        Mode::Inline => view! {
-            <section class="tally-inline" aria-labelledby="tally-title">
-                <h2 class="tally-title" id="tally-title">{move || title(store)}</h2>
-                <Content/>
-            </section>
+        Some(match store.mode {
+            Mode::Launcher => view! {
+                <Launcher/>
+                <Show when=move || store.open.get()>
+                    <Panel/>
+                </Show>
+            }
+            .into_any(),
+            Mode::Inline => view! {
+                <section class="tally-inline" part="panel" aria-labelledby="tally-title">
+                    <h2 class="tally-title" id="tally-title">{move || title(store)}</h2>
+                    <Content/>
+                </section>
+            }
+            .into_any(),
+        })
+    };
+    let class = move || {
+        let corner = match store.position() {
+            LauncherPosition::BottomRight => "tally--right",
+            LauncherPosition::BottomLeft => "tally--left",
+            LauncherPosition::TopRight => "tally--right tally--top",
+            LauncherPosition::TopLeft => "tally--left tally--top",
+        };
+        format!("tally {corner}")
+    };
+    let dir = move || {
+        if i18n::is_rtl(store.catalog.with(|c| c.0)) {
+            "rtl"
+        } else {
+            "ltr"
         }
-        .into_any(),
     };
     view! {
-        <div class=format!("tally {}", store.position.as_class()) lang=move || store.locale()>
+        // The theme as `--tally-*` properties on the host, and the marketer's own CSS: both as text.
+        <style>{move || store.theme.with(|t| t.host_css())}</style>
+        {move || store.theme.with(|t| t.custom_css.clone()).map(|css| view! { <style>{css}</style> })}
+        <div class=class lang=move || store.locale() dir=dir>
             {body}
             <div class="tally-sr" role="status" aria-live="polite">
                 {move || store.announcement.get()}

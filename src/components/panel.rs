@@ -31,7 +31,7 @@ pub fn Panel() -> impl IntoView {
         _ => {}
     };
     view! {
-        <div class="tally-backdrop" on:click=move |_| store.set_open(false)></div>
+        <div class="tally-backdrop" part="backdrop" on:click=move |_| store.set_open(false)></div>
         <div
             class="tally-panel"
             part="panel"
@@ -42,11 +42,12 @@ pub fn Panel() -> impl IntoView {
             node_ref=panel
             on:keydown=on_keydown
         >
-            <div class="tally-panel__header">
+            <div class="tally-panel__header" part="panel-header">
                 <h2 class="tally-title" id="tally-title">{move || title(store)}</h2>
                 <button
                     class="tally-close"
                     type="button"
+                    part="close"
                     aria-label=m.close
                     on:click=move |_| store.set_open(false)
                 >
@@ -55,7 +56,7 @@ pub fn Panel() -> impl IntoView {
                     </svg>
                 </button>
             </div>
-            <div class="tally-panel__body">
+            <div class="tally-panel__body" part="panel-body">
                 <Content/>
             </div>
         </div>

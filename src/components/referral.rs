@@ -55,13 +55,11 @@ pub fn Referral() -> impl IntoView {
             encode(&url)
         );
         let count = referral.friends_referred;
+        let locale = store.locale();
         let joined = fill(
-            if format::is_singular(count, &store.locale()) {
-                m.friends_joined_one
-            } else {
-                m.friends_joined_other
-            },
-            &[("count", &format::number(count, &store.locale()))],
+            m.friends_joined
+                .form(&format::plural_category(count, &locale)),
+            &[("count", &format::number(count, &locale))],
         );
         let share = browser::can_share().then(|| {
             let (text, url, shop) = (text.clone(), url.clone(), shop.clone());

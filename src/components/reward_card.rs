@@ -3,6 +3,8 @@ use leptos::task::spawn_local;
 use tally_core::rules::{reward_eligibility, Eligibility};
 use tally_core::{Redemption, Reward};
 
+use wasm_bindgen::JsCast;
+
 use super::CopyButton;
 use crate::api::ApiError;
 use crate::i18n::fill;
@@ -29,6 +31,25 @@ pub fn RewardCard(
     let m = store.messages();
     let step = RwSignal::new(Step::Idle);
     let reward = StoredValue::new(reward);
+    let card: NodeRef<leptos::html::Li> = NodeRef::new();
+    // Every step replaces the card's buttons: keyboard focus follows to the new step's first control
+    // (or the code), instead of falling back to the page.
+    let moved = StoredValue::new(false);
+    Effect::new(move |_| {
+        step.track();
+        if !moved.get_value() {
+            moved.set_value(true);
+            return;
+        }
+        let target = card.get_untracked().and_then(|li| {
+            li.query_selector("button:not([disabled]),.tally-code")
+                .ok()
+                .flatten()
+        });
+        if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = target.focus();
+        }
+    });
 
     let eligibility = move || {
         store.me.with(|me| {
@@ -124,16 +145,22 @@ pub fn RewardCard(
                         {fill(m.redeem_confirm, &[("points", &store.points(cost)), ("reward", &name)])}
                     </p>
                     <div class="tally-row">
+                        // aria-disabled, not disabled: the busy button keeps the keyboard focus.
                         <button
                             class="tally-button tally-button--primary"
                             type="button"
-                            disabled=busy
+                            aria-disabled=busy.then_some("true")
                             aria-busy=busy.then_some("true")
                             on:click=move |_| redeem()
                         >
                             {if busy { m.redeeming } else { m.confirm }}
                         </button>
-                        <button class="tally-button" type="button" disabled=busy on:click=move |_| step.set(Step::Idle)>
+                        <button
+                            class="tally-button"
+                            type="button"
+                            aria-disabled=busy.then_some("true")
+                            on:click=move |_| if step.get_untracked() != Step::Busy { step.set(Step::Idle) }
+                        >
                             {m.cancel}
                         </button>
                     </div>
@@ -153,7 +180,7 @@ pub fn RewardCard(
                 </div>
             }.into_any(),
             Step::Done(redemption) => view! {
-                <div class="tally-code">
+                <div class="tally-code" tabindex="-1">
                     <p class="tally-code__label">{m.your_code}</p>
                     <div class="tally-row">
                         <code class="tally-code__value">{redemption.code.clone()}</code>
@@ -182,7 +209,7 @@ pub fn RewardCard(
     let (name, description, cost) =
         reward.with_value(|r| (r.name.clone(), r.description.clone(), r.points_cost));
     view! {
-        <li class=class>
+        <li class=class node_ref=card>
             <div class="tally-reward__head">
                 <p class="tally-reward__name">{name}</p>
                 <p class="tally-reward__cost">{move || store.points(cost)}</p>

@@ -46,7 +46,7 @@ impl fmt::Display for Json {
         match self {
             Json::Null => f.write_str("null"),
             Json::Bool(b) => write!(f, "{b}"),
-            Json::Number(n) => write!(f, "{n}"),
+            Json::Number(n) => f.write_str(&number_text(*n)),
             Json::String(s) => {
                 f.write_str("\"")?;
                 for c in s.chars() {
@@ -440,7 +440,8 @@ impl Theme {
                     4.5
                 };
                 (ratio < needed).then(|| {
-                    format!("{fg} on {bg}: contrast {ratio:.2}:1 is below the {needed}:1 that WCAG AA asks for")
+                    let (ratio, needed) = (number_text(round2(ratio)), number_text(needed));
+                    format!("{fg} on {bg}: contrast {ratio}:1 is below the {needed}:1 that WCAG AA asks for")
                 })
             })
             .collect()
@@ -460,6 +461,31 @@ pub const DARK_DEFAULTS: [&str; 7] = [
 ];
 /// Without a choice the widget follows the shopper's `prefers-color-scheme`.
 pub const DEFAULT_MODE: ColorMode = ColorMode::Auto;
+
+/// `x` rounded to two decimals.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A number as JSON writes it, with up to six decimals. By hand: Rust's float formatting would add
+/// ~25 KB to the widget's wasm for the odd warning.
+fn number_text(n: f64) -> String {
+    if !n.is_finite() {
+        return "null".to_owned();
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    let scaled = (n.abs() * 1e6).round();
+    if scaled >= 9e15 {
+        return format!("{sign}{}", n.abs().trunc() as u64);
+    }
+    let scaled = scaled as u64;
+    let (whole, fraction) = (scaled / 1_000_000, scaled % 1_000_000);
+    if fraction == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{fraction:06}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+}
 
 /// Parses `#rgb` or `#rrggbb` into red, green and blue.
 pub fn parse_hex_color(s: &str) -> Option<[u8; 3]> {
@@ -589,12 +615,14 @@ fn read_texts(at: &str, v: &Json, warnings: &mut Vec<String>) -> BTreeMap<String
         warnings.push(format!("{at}: must be an object of message keys to texts"));
         return BTreeMap::new();
     };
-    object
-        .iter()
-        .filter_map(|(key, value)| {
-            read_with(&format!("{at}.{key}"), value, short_text, warnings).map(|t| (key.clone(), t))
-        })
-        .collect()
+    // Inserted one by one: collecting would sort, and a sort costs the widget's wasm ~4 KB.
+    let mut texts = BTreeMap::new();
+    for (key, value) in object {
+        if let Some(text) = read_with(&format!("{at}.{key}"), value, short_text, warnings) {
+            texts.insert(key.clone(), text);
+        }
+    }
+    texts
 }
 
 fn short_text(s: &str) -> Result<(), String> {
@@ -609,8 +637,9 @@ fn font_family(s: &str) -> Result<(), String> {
     // Only what a font list needs: no semicolons, braces or url() that could break out of the property.
     let ok = !s.trim().is_empty()
         && s.len() <= 200
+        // Any letter beyond ASCII (font names in Japanese, say): only ASCII punctuation could escape.
         && s.chars()
-            .all(|c| c.is_alphanumeric() || " ,-_'\"".contains(c));
+            .all(|c| c.is_ascii_alphanumeric() || !c.is_ascii() || " ,-_'\"".contains(c));
     if ok {
         Ok(())
     } else {

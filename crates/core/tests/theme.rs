@@ -210,3 +210,21 @@ fn primary_used_as_small_text_on_the_background_needs_4_5_to_1() {
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn numbers_in_warnings_read_as_json_writes_them() {
+    let n = |x: f64| Json::Number(x).to_string();
+    assert_eq!(n(99.0), "99");
+    assert_eq!(n(-1.5), "-1.5");
+    assert_eq!(n(0.125), "0.125");
+    assert_eq!(n(f64::NAN), "null");
+    let (pale, _) = Theme::from_json(&json!({"colors": {"primary": "#ffe066"}}));
+    let warnings = pale.contrast_warnings(false);
+    assert!(
+        warnings.contains(
+            &"on_primary on primary: contrast 1.3:1 is below the 4.5:1 that WCAG AA asks for"
+                .to_owned()
+        ),
+        "{warnings:#?}"
+    );
+}

@@ -14,7 +14,7 @@ use axum::Router;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tally_core::api::*;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::clock::{now_ms, now_secs, DAY_MS};
 use crate::error::{AppError, AppResult};
@@ -184,6 +184,11 @@ pub fn router(state: AppState, widget_dir: PathBuf, bound: SocketAddr) -> Router
         .merge(crate::http::customers::router())
         .merge(crate::http::reports::router())
         .merge(crate::http::ops::router())
+        // The theme playground: on the API's own origin, so it may call the merchant endpoints.
+        .route_service(
+            "/playground",
+            ServeFile::new(widget_dir.join("playground.html")),
+        )
         .nest_service("/widget", ServeDir::new(widget_dir))
         .merge(pages);
     crate::http::with_layers(routes, state)
