@@ -6,7 +6,7 @@
 //
 // Usage: node bench/page.mjs [--runs N] [--cpu-throttle R] [--settle MS] [--debug-server]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,10 +51,14 @@ async function startServer() {
   const bin = join(ROOT, opts['debug-server'] ? 'target/debug/tally-server' : 'target/release/tally-server');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run bench/page without --no-build`);
   if (!existsSync(join(ROOT, 'dist/tally.js'))) throw new Error('dist/tally.js is missing: trunk build --release');
+  // A copy of dist/: others rebuild the widget while this runs, and a file changing mid-run would turn
+  // warm loads into cold ones (and mix two builds' figures).
+  const widgetDir = join(dir, 'widget');
+  cpSync(join(ROOT, 'dist'), widgetDir, { recursive: true });
   // One client IP loads the page hundreds of times: the per-IP rate limit must not be what we measure.
   const env = { ...process.env, TALLY_RATE_LIMIT_BURST: '1e12', TALLY_RATE_LIMIT_PER_SECOND: '1e12', RUST_LOG: 'warn' };
   const child = spawn(bin, ['demo', '--addr', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'tally.db')}`,
-    '--widget-dir', join(ROOT, 'dist')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--widget-dir', widgetDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const stop = async () => {
