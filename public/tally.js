@@ -62,7 +62,7 @@
         for (var j = 0; j < q.length; j++) call(q[j][0], q[j][1]);
       });
     }).catch(function (e) {
-      warn('could not start: ' + (/Content.Security.Policy/i.test(e) && e instanceof WebAssembly.CompileError
+      warn('could not start: ' + (/WebAssembly/.test(e) && /CSP|Content.Security.Policy/i.test(e)
         ? "this page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src" : e));
       T.destroy();
     });
