@@ -14,6 +14,8 @@ use axum::Router;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tally_core::api::*;
+use tower::Layer;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::clock::{now_ms, now_secs, DAY_MS};
@@ -189,7 +191,16 @@ pub fn router(state: AppState, widget_dir: PathBuf, bound: SocketAddr) -> Router
             "/playground",
             ServeFile::new(widget_dir.join("playground.html")),
         )
-        .nest_service("/widget", ServeDir::new(widget_dir))
+        // Compressed as a CDN would serve it, so the demo (and bench/page) send what shoppers really get:
+        // the release build's `.br`/`.gz` files when present, else compressed on the fly.
+        .nest_service(
+            "/widget",
+            CompressionLayer::new().layer(
+                ServeDir::new(widget_dir)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+        )
         .merge(pages);
     crate::http::with_layers(routes, state)
 }
