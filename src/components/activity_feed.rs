@@ -26,7 +26,7 @@ pub fn ActivityFeed() -> impl IntoView {
                     view! {
                         <li class=format!("tally-activity__item tally-activity__item--{}", item.kind.as_str())>
                             <span class="tally-activity__text">
-                                <span>{item.description.clone()}</span>
+                                <bdi>{item.description.clone()}</bdi>
                                 <span class="tally-muted">{format::date(&item.created_at, &locale)}</span>
                             </span>
                             <span class=class>{format!("{sign}{}", format::number(item.points, &locale))}</span>

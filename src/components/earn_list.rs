@@ -34,7 +34,7 @@ pub fn EarnList() -> impl IntoView {
                 };
                 view! {
                     <li class="tally-earn__item">
-                        <span class="tally-earn__title">{rule.title}</span>
+                        <span class="tally-earn__title"><bdi>{rule.title}</bdi></span>
                         <span class="tally-earn__value">{value}</span>
                     </li>
                 }

@@ -211,10 +211,10 @@ pub fn RewardCard(
     view! {
         <li class=class node_ref=card>
             <div class="tally-reward__head">
-                <p class="tally-reward__name">{name}</p>
+                <p class="tally-reward__name"><bdi>{name}</bdi></p>
                 <p class="tally-reward__cost">{move || store.points(cost)}</p>
             </div>
-            {(!description.is_empty()).then(|| view! { <p class="tally-muted">{description}</p> })}
+            {(!description.is_empty()).then(|| view! { <p class="tally-muted"><bdi>{description}</bdi></p> })}
             {status}
             {actions}
         </li>

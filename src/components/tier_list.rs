@@ -41,12 +41,12 @@ pub fn TierList() -> impl IntoView {
                 let benefits = tier
                     .benefits
                     .into_iter()
-                    .map(|b| view! { <li>{b}</li> })
+                    .map(|b| view! { <li><bdi>{b}</bdi></li> })
                     .collect_view();
                 view! {
                     <li class=class aria-current=held.then_some("true")>
                         <p class="tally-tiers__name">
-                            {tier.name}
+                            <bdi>{tier.name}</bdi>
                             {held.then(|| view! { <span class="tally-badge">{m.your_tier}</span> })}
                         </p>
                         {requirement.map(|r| view! { <p class="tally-muted">{r}</p> })}

@@ -67,7 +67,7 @@ pub fn TierProgress() -> impl IntoView {
                 <section class="tally-section tally-tier">
                     <p class="tally-tier__current">
                         <span class="tally-tier__label">{m.your_tier}</span>
-                        {tier().map(|name| view! { <span class="tally-badge">{name}</span> })}
+                        {tier().map(|name| view! { <span class="tally-badge"><bdi>{name}</bdi></span> })}
                     </p>
                     <div
                         class="tally-progress"

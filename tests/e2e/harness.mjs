@@ -61,6 +61,24 @@ export function signShopper(customer, timestamp = Math.floor(Date.now() / 1000))
   return { id: customer, timestamp: String(timestamp), signature };
 }
 
+/** The script tag's `data-customer`, `data-timestamp` and `data-signature` for `customer`, signed now. */
+export function shopperAttrs(customer) {
+  const { id, timestamp, signature } = signShopper(customer);
+  return { customer: id, timestamp, signature };
+}
+
+/** Serves `html` at `path` on the server's origin, for this page only. */
+export async function servePage(page, base, path, html) {
+  await page.route(`${base}${path}`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+}
+
+/** The `[tally]` console warnings of a page, as they come. */
+export function tallyWarnings(page) {
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning' && m.text().startsWith('[tally]')) warnings.push(m.text()); });
+  return warnings;
+}
+
 /** A merchant call (Bearer secret key) to `/v1/shops/demo-coffee{path}`. */
 export async function merchant(base, method, path, body) {
   const res = await fetch(`${base}/v1/shops/${SHOP}${path}`, {
