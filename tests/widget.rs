@@ -215,3 +215,59 @@ fn money_and_points_follow_the_locale() {
     // A currency Intl rejects falls back instead of throwing.
     assert_eq!(money(150, "usd", "en", false), "1.50 usd");
 }
+
+#[wasm_bindgen_test]
+async fn the_tag_theme_becomes_host_properties_and_its_texts_replace_messages() {
+    let mut config = config(Mode::Inline, false);
+    config.theme = Some(
+        r##"{"colors":{"primary":"#123456"},"mode":"light","texts":{"join":"Sign me up"},"custom_css":"p{}</style><b>x</b>"}"##
+            .into(),
+    );
+    let store = Store::with_data(config, program(), None);
+    let host = mount(store);
+    leptos::task::tick().await;
+    let styles = host.query_selector_all("style").unwrap();
+    let css: Vec<String> = (0..styles.length())
+        .filter_map(|i| styles.item(i))
+        .map(|n| n.text_content().unwrap_or_default())
+        .collect();
+    assert!(
+        css[0].starts_with(":host{--tally-primary:#123456;"),
+        "{css:?}"
+    );
+    assert!(!css[0].contains("@media"), "mode light has no dark block");
+    assert_eq!(css[1], "p{}</style><b>x</b>", "custom CSS stays text");
+    assert!(host.query_selector("b").unwrap().is_none());
+    assert!(text(&host).contains("Sign me up"), "{}", text(&host));
+    assert!(!text(&host).contains("Join now"));
+}
+
+#[wasm_bindgen_test]
+fn a_catalog_replaces_english_key_by_key_with_its_plural_forms() {
+    use tally_widget::i18n::EN;
+    let catalog = js_sys::JSON::parse(
+        r#"{"redeem":"Einlösen","friends_joined":{"one":"{count} Freund","other":"{count} Freunde"},"nope":"x"}"#,
+    )
+    .unwrap();
+    let de = EN.overlaid_with_catalog(&catalog);
+    assert_eq!(de.redeem, "Einlösen");
+    assert_eq!(de.copy, "Copy", "a missing key stays English");
+    assert_eq!(de.friends_joined.form("one"), "{count} Freund");
+    assert_eq!(de.friends_joined.form("few"), "{count} Freunde");
+}
+
+#[wasm_bindgen_test]
+fn plural_categories_come_from_intl_for_each_language() {
+    use tally_widget::format::{plural_category, points};
+    assert_eq!(plural_category(2, "ar"), "two");
+    assert_eq!(plural_category(0, "ar"), "zero");
+    assert_eq!(plural_category(0, "fr"), "one");
+    assert_eq!(plural_category(0, "en"), "other");
+    let names = coffee_program().points;
+    // French counts 0 in the singular; the API's singular name goes with `one`.
+    assert_eq!(points(0, &names, "fr"), "0 star");
+    assert_eq!(
+        points(2, &names, "ar"),
+        format!("{} stars", tally_widget::format::number(2, "ar"))
+    );
+}
