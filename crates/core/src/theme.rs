@@ -639,7 +639,10 @@ fn font_family(s: &str) -> Result<(), String> {
         && s.len() <= 200
         // Any letter beyond ASCII (font names in Japanese, say): only ASCII punctuation could escape.
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || !c.is_ascii() || " ,-_'\"".contains(c));
+            .all(|c| c.is_ascii_alphanumeric() || !c.is_ascii() || " ,-_'\"".contains(c))
+        // An unclosed quote would swallow the declarations after it.
+        && s.matches('\'').count() % 2 == 0
+        && s.matches('"').count() % 2 == 0;
     if ok {
         Ok(())
     } else {

@@ -228,3 +228,14 @@ fn numbers_in_warnings_read_as_json_writes_them() {
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn a_font_list_may_name_fonts_in_any_script_but_not_leave_a_quote_open() {
+    let font = |f: &str| Theme::from_json(&json!({ "font_family": f })).0.font_family;
+    assert_eq!(
+        font("'Hiragino Sans', ヒラギノ角ゴシック, sans-serif").as_deref(),
+        Some("'Hiragino Sans', ヒラギノ角ゴシック, sans-serif")
+    );
+    assert_eq!(font("'Inter, sans-serif"), None);
+    assert_eq!(font("Inter\", serif"), None);
+}
