@@ -479,6 +479,19 @@ test('the documented CSP is enough for a member session', async () => {
   await context.close();
 });
 
+test('the documented CSP lets the widget fetch a language catalog from its own origin', async () => {
+  const { context, page, seen } = await cspPage(DOCUMENTED_CSP(server.url), { locale: 'de' });
+  const catalog = page.waitForResponse((r) => r.url().endsWith('/widget/i18n/de.json'));
+  await widgetReady(page);
+  assert.equal((await catalog).status(), 200);
+  await page.locator('.tally-launcher', { hasText: 'Mitmachen' }).click();
+  await page.locator('.tally-panel .tally-title', { hasText: 'Prämienprogramm' }).waitFor();
+  assert.deepEqual(seen.tally, []);
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.pageerrors, []);
+  await context.close();
+});
+
 test('each part of the documented CSP is needed', async () => {
   const { id } = await freshCustomer(server.url, 3_000);
   const tally = server.url;
