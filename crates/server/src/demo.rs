@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -17,6 +17,7 @@ use tally_core::api::*;
 use tower::Layer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::clock::{now_ms, now_secs, DAY_MS};
 use crate::error::{AppError, AppResult};
@@ -195,10 +196,17 @@ pub fn router(state: AppState, widget_dir: PathBuf, bound: SocketAddr) -> Router
         // the release build's `.br`/`.gz` files when present, else compressed on the fly.
         .nest_service(
             "/widget",
-            CompressionLayer::new().layer(
-                ServeDir::new(widget_dir)
-                    .precompressed_br()
-                    .precompressed_gzip(),
+            // Public files: a page on any origin may load them (the wasm and catalogs are fetched).
+            SetResponseHeaderLayer::overriding(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            )
+            .layer(
+                CompressionLayer::new().layer(
+                    ServeDir::new(widget_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
             ),
         )
         .merge(pages);
