@@ -641,8 +641,8 @@ fn font_family(s: &str) -> Result<(), String> {
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || !c.is_ascii() || " ,-_'\"".contains(c))
         // An unclosed quote would swallow the declarations after it.
-        && s.matches('\'').count() % 2 == 0
-        && s.matches('"').count() % 2 == 0;
+        && s.matches('\'').count().is_multiple_of(2)
+        && s.matches('"').count().is_multiple_of(2);
     if ok {
         Ok(())
     } else {
