@@ -10,7 +10,7 @@ pub fn CopyButton(
     /// The text to copy.
     #[prop(into)]
     text: String,
-    /// Extra accessible context, e.g. "referral link".
+    /// The button's accessible name when "Copy" alone is not enough, e.g. "Copy your referral link".
     #[prop(optional)]
     label: Option<&'static str>,
 ) -> impl IntoView {
@@ -27,7 +27,7 @@ pub fn CopyButton(
         <button
             class="tally-button tally-button--small"
             type="button"
-            aria-label=label.map(|l| format!("{} {}", m.copy, l))
+            aria-label=label
             on:click=copy
         >
             {move || if state.get() == Some(true) { m.copied } else { m.copy }}

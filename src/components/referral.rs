@@ -89,7 +89,7 @@ pub fn Referral() -> impl IntoView {
                         aria-labelledby="tally-ref-label"
                         prop:value=url.clone()
                     />
-                    <CopyButton text=url.clone() label=m.referral_link/>
+                    <CopyButton text=url.clone() label=m.copy_link/>
                 </div>
                 <div class="tally-row tally-share">
                     {share}

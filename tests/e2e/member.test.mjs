@@ -99,7 +99,7 @@ test('the referral link copies to the clipboard', async () => {
   await widgetReady(page);
   await page.locator('.tally-launcher').click();
   const referral = page.locator('.tally-referral');
-  await referral.getByRole('button', { name: 'Copy Your referral link' }).click();
+  await referral.getByRole('button', { name: 'Copy your referral link' }).click();
   await referral.getByText('Copied').waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), me.referral.url);
   assert.ok(await referral.getByRole('link', { name: 'Email' }).getAttribute('href').then((h) => h.startsWith('mailto:')));
