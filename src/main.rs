@@ -64,7 +64,7 @@ fn theme_json(theme: &JsValue) -> tally_core::theme::Json {
 }
 
 /// What is wrong with a theme (object or JSON text): invalid values and WCAG AA contrast failures,
-/// as sentences. The theme playground shows these; the widget itself uses the same checks.
+/// as sentences, from tally-core (the one implementation). The theme playground shows these.
 #[wasm_bindgen(js_name = themeProblems)]
 pub fn theme_problems(theme: JsValue) -> Vec<String> {
     tally_widget::theme_problems(&theme_json(&theme))
