@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use tally_core::theme::LauncherIcon;
 
-use crate::state::Store;
+use crate::state::{Load, Store};
 
 /// The floating button: the balance for a member, an invitation for a guest (the theme may word it
 /// and pick its icon).
@@ -28,9 +28,17 @@ pub fn Launcher() -> impl IntoView {
             </svg>
         })
     };
+    // A member's launcher waits, hidden, for the balance: growing from "Rewards" to "179 stars" in view
+    // would shift it on the shop's page (a layout shift bench/page measured). A failed load shows it.
+    let pending = move || {
+        store.is_member()
+            && store.me.with(Option::is_none)
+            && store.load.with(|load| *load == Load::Loading)
+    };
     view! {
         <button
             class="tally-launcher"
+            class:tally-launcher--pending=pending
             type="button"
             part="launcher"
             node_ref=store.launcher
