@@ -28,12 +28,13 @@ pub fn Launcher() -> impl IntoView {
             </svg>
         })
     };
-    // A member's launcher waits, hidden, for the balance: growing from "Rewards" to "179 stars" in view
-    // would shift it on the shop's page (a layout shift bench/page measured). A failed load shows it.
+    // The launcher waits, hidden, for what it shows: the shop's theme (else it would flash the default
+    // colours) and a member's balance (else it would grow from "Rewards" to "179 stars" in view, a layout
+    // shift bench/page measured). A saved snapshot shows it at once; a failed load shows it too.
     let pending = move || {
-        store.is_member()
-            && store.me.with(Option::is_none)
-            && store.load.with(|load| *load == Load::Loading)
+        store.load.with(|load| *load == Load::Loading)
+            && (store.program.with(Option::is_none)
+                || (store.is_member() && store.me.with(Option::is_none)))
     };
     view! {
         <button
