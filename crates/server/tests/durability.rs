@@ -1,52 +1,19 @@
 //! The real binary: `shop create` prints the new shop once, and every order acknowledged with 201 by
 //! `serve` on SQLite survives a SIGKILL in the middle of a stream of concurrent orders.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::binary::{start_server, BINARY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_tally-server");
+use tokio::process::Command;
 
 fn database_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
-}
-
-/// Starts `tally-server serve` on a free port and returns it with its base URL.
-async fn start_server(db: &Path) -> (Child, String) {
-    let mut child = Command::new(BINARY)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            &database_url(db),
-        ])
-        .env("TALLY_RATE_LIMIT_BURST", "1000000")
-        .env("TALLY_RATE_LIMIT_PER_SECOND", "1000000")
-        .env("TALLY_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start tally-server serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("the listening line within 30 s")
-        .expect("read stdout")
-        .expect("a line");
-    let base = line
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("the first line announces the address: {line:?}"))
-        .to_owned();
-    (child, base)
 }
 
 fn temp_db(name: &str) -> PathBuf {
@@ -113,7 +80,7 @@ async fn every_acknowledged_order_survives_a_kill_9() {
     let shop = shop_create(&db).await;
     let shop_id = shop["id"].as_str().expect("id").to_owned();
     let key = shop["secret_key"].as_str().expect("key").to_owned();
-    let (mut server, base) = start_server(&db).await;
+    let (mut server, base) = start_server(&database_url(&db)).await.expect("serve");
 
     let acknowledged: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
     let http = reqwest::Client::builder()
@@ -167,7 +134,7 @@ async fn every_acknowledged_order_survives_a_kill_9() {
         acknowledged.len()
     );
 
-    let (mut restarted, base) = start_server(&db).await;
+    let (mut restarted, base) = start_server(&database_url(&db)).await.expect("serve");
     for (order_id, answer) in &acknowledged {
         let customer = format!(
             "c{}",
