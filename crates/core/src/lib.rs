@@ -6,5 +6,6 @@ pub mod demo;
 pub mod rules;
 pub mod theme;
 pub mod token;
+pub mod webhooks;
 
 pub use api::*;
