@@ -18,16 +18,30 @@ pub enum Backend {
 }
 
 /// The numbered migrations of each dialect, embedded in the binary, applied in order once each.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "loyalty ledger",
-    include_str!("../migrations/sqlite/0001_loyalty_ledger.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "loyalty ledger",
-    include_str!("../migrations/postgres/0001_loyalty_ledger.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "loyalty ledger",
+        include_str!("../migrations/sqlite/0001_loyalty_ledger.sql"),
+    ),
+    (
+        2,
+        "webhooks",
+        include_str!("../migrations/sqlite/0002_webhooks.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "loyalty ledger",
+        include_str!("../migrations/postgres/0001_loyalty_ledger.sql"),
+    ),
+    (
+        2,
+        "webhooks",
+        include_str!("../migrations/postgres/0002_webhooks.sql"),
+    ),
+];
 
 #[derive(Clone)]
 pub struct Db {

@@ -1,0 +1,352 @@
+//! Endpoints and deliveries in the database: what the HTTP handlers (src/http/webhooks.rs) read and
+//! write. Every query is scoped by the shop (endpoints) or by an endpoint of the shop (deliveries).
+
+use serde_json::json;
+use sqlx::AnyConnection;
+use tally_core::webhooks::*;
+
+use super::outbox;
+use crate::clock::rfc3339;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::shops::random_string;
+
+const ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+fn not_found(id: &str) -> AppError {
+    AppError::NotFound(format!("webhook: no endpoint {id:?} in this shop"))
+}
+
+type EndpointRow = (String, String, String, i64, i64);
+
+fn endpoint_of(row: EndpointRow) -> AppResult<WebhookEndpoint> {
+    let (id, url, events_json, enabled, created_at) = row;
+    Ok(WebhookEndpoint {
+        id,
+        url,
+        events: serde_json::from_str(&events_json)?,
+        enabled: enabled != 0,
+        created_at: rfc3339(created_at),
+    })
+}
+
+/// Saves a new endpoint (url and events already checked) and shows it with its secret, this once.
+pub async fn create_endpoint(
+    db: &Db,
+    shop_id: &str,
+    url: &str,
+    events: &[String],
+    now: i64,
+) -> AppResult<WebhookEndpointCreated> {
+    let id = format!("wh_{}", random_string(ID_ALPHABET, 20));
+    let secret = super::sign::new_secret();
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, shop_id, url, events_json, secret, enabled, created_at,
+                                        updated_at)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
+    )
+    .bind(&id)
+    .bind(shop_id)
+    .bind(url)
+    .bind(serde_json::to_string(events)?)
+    .bind(&secret)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(WebhookEndpointCreated {
+        id,
+        url: url.to_owned(),
+        events: events.to_vec(),
+        enabled: true,
+        secret,
+        created_at: rfc3339(now),
+    })
+}
+
+/// The shop's endpoints, oldest first.
+pub async fn list_endpoints(db: &Db, shop_id: &str) -> AppResult<Vec<WebhookEndpoint>> {
+    let rows: Vec<EndpointRow> = sqlx::query_as(
+        "SELECT id, url, events_json, enabled, created_at FROM webhook_endpoints
+         WHERE shop_id = $1 ORDER BY created_at, id",
+    )
+    .bind(shop_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter().map(endpoint_of).collect()
+}
+
+/// One endpoint of the shop; 404 for another shop's.
+pub async fn get_endpoint(db: &Db, shop_id: &str, id: &str) -> AppResult<WebhookEndpoint> {
+    let row: Option<EndpointRow> = sqlx::query_as(
+        "SELECT id, url, events_json, enabled, created_at FROM webhook_endpoints
+         WHERE shop_id = $1 AND id = $2",
+    )
+    .bind(shop_id)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    endpoint_of(row.ok_or_else(|| not_found(id))?)
+}
+
+/// Changes the given fields (already checked).
+pub async fn update_endpoint(
+    db: &Db,
+    shop_id: &str,
+    id: &str,
+    url: Option<&str>,
+    events: Option<&[String]>,
+    enabled: Option<bool>,
+    now: i64,
+) -> AppResult<WebhookEndpoint> {
+    let events_json = events.map(serde_json::to_string).transpose()?;
+    let updated = sqlx::query(
+        "UPDATE webhook_endpoints SET url = COALESCE($1, url), events_json = COALESCE($2, events_json),
+                enabled = COALESCE($3, enabled), updated_at = $4
+         WHERE shop_id = $5 AND id = $6",
+    )
+    .bind(url)
+    .bind(events_json)
+    .bind(enabled.map(i64::from))
+    .bind(now)
+    .bind(shop_id)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(not_found(id));
+    }
+    get_endpoint(db, shop_id, id).await
+}
+
+/// Deletes an endpoint with its deliveries and their log.
+pub async fn delete_endpoint(db: &Db, shop_id: &str, id: &str) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    // Explicit rather than relying on ON DELETE CASCADE, so it holds whatever a connection's pragmas.
+    sqlx::query(
+        "DELETE FROM webhook_attempts WHERE delivery_id IN (
+             SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+             WHERE w.shop_id = $1 AND w.id = $2)",
+    )
+    .bind(shop_id)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "DELETE FROM webhook_deliveries WHERE endpoint_id IN (
+             SELECT id FROM webhook_endpoints WHERE shop_id = $1 AND id = $2)",
+    )
+    .bind(shop_id)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    let deleted = sqlx::query("DELETE FROM webhook_endpoints WHERE shop_id = $1 AND id = $2")
+        .bind(shop_id)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(not_found(id));
+    }
+    tx.commit().await
+}
+
+/// Queues one event for one endpoint, due now; nothing if it is already queued there.
+pub(crate) async fn insert_delivery(
+    conn: &mut AnyConnection,
+    endpoint_id: &str,
+    event_id: &str,
+    now: i64,
+) -> AppResult<String> {
+    let id = format!("dlv_{}", random_string(ID_ALPHABET, 20));
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, attempts, next_attempt_at,
+                                         created_at, updated_at)
+         VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4)
+         ON CONFLICT (event_id, endpoint_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(endpoint_id)
+    .bind(event_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+type DeliveryRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+);
+const DELIVERY_COLUMNS: &str = "d.seq, d.id, d.event_id, e.type, d.status, d.attempts,
+    d.response_status, d.next_attempt_at, d.created_at, d.last_error";
+
+fn delivery_of(row: DeliveryRow) -> AppResult<(i64, WebhookDelivery)> {
+    let (seq, id, event_id, event_type, status, attempts, response_status, next, created, error) =
+        row;
+    let status: DeliveryStatus = status.parse().map_err(AppError::internal)?;
+    Ok((
+        seq,
+        WebhookDelivery {
+            id,
+            event_id,
+            event_type,
+            status,
+            attempts,
+            response_status,
+            next_attempt_at: next
+                .filter(|_| status == DeliveryStatus::Pending)
+                .map(rfc3339),
+            created_at: rfc3339(created),
+            last_error: error,
+            log: None,
+        },
+    ))
+}
+
+/// A page of an endpoint's deliveries, newest first; the cursor is the last one's position.
+pub async fn delivery_page(
+    db: &Db,
+    shop_id: &str,
+    endpoint_id: &str,
+    limit: i64,
+    before: Option<i64>,
+) -> AppResult<WebhookDeliveryPage> {
+    get_endpoint(db, shop_id, endpoint_id).await?;
+    let sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.endpoint_id = $1 AND d.seq < $2 ORDER BY d.seq DESC LIMIT $3"
+    );
+    let rows: Vec<DeliveryRow> = sqlx::query_as(&sql)
+        .bind(endpoint_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit + 1)
+        .fetch_all(&db.pool)
+        .await?;
+    let more = rows.len() as i64 > limit;
+    let page: Vec<(i64, WebhookDelivery)> = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(delivery_of)
+        .collect::<AppResult<_>>()?;
+    let next = if more {
+        page.last().map(|(seq, _)| seq.to_string())
+    } else {
+        None
+    };
+    Ok(WebhookDeliveryPage {
+        items: page.into_iter().map(|(_, d)| d).collect(),
+        next,
+    })
+}
+
+/// One delivery of an endpoint of the shop, with its log of attempts.
+pub async fn delivery_show(
+    db: &Db,
+    shop_id: &str,
+    endpoint_id: &str,
+    delivery_id: &str,
+) -> AppResult<WebhookDelivery> {
+    let sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
+         JOIN webhook_endpoints w ON w.id = d.endpoint_id
+         WHERE w.shop_id = $1 AND d.endpoint_id = $2 AND d.id = $3"
+    );
+    let row: Option<DeliveryRow> = sqlx::query_as(&sql)
+        .bind(shop_id)
+        .bind(endpoint_id)
+        .bind(delivery_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    let row = row.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "delivery_id: no delivery {delivery_id:?} of this endpoint"
+        ))
+    })?;
+    let (_, mut delivery) = delivery_of(row)?;
+    let log: Vec<(i64, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT attempted_at, response_status, error, duration_ms FROM webhook_attempts
+         WHERE delivery_id = $1 ORDER BY seq",
+    )
+    .bind(delivery_id)
+    .fetch_all(&db.pool)
+    .await?;
+    delivery.log = Some(
+        log.into_iter()
+            .map(
+                |(attempted_at, response_status, error, duration_ms)| WebhookAttempt {
+                    attempted_at: rfc3339(attempted_at),
+                    response_status,
+                    error,
+                    duration_ms,
+                },
+            )
+            .collect(),
+    );
+    Ok(delivery)
+}
+
+/// Makes a delivery due now, whatever its status: a failed one gets one more attempt.
+pub async fn retry_delivery(
+    db: &Db,
+    shop_id: &str,
+    endpoint_id: &str,
+    delivery_id: &str,
+    now: i64,
+) -> AppResult<WebhookDelivery> {
+    let updated = sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1
+         WHERE id = $2 AND endpoint_id = $3
+           AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE shop_id = $4)",
+    )
+    .bind(now)
+    .bind(delivery_id)
+    .bind(endpoint_id)
+    .bind(shop_id)
+    .execute(&db.pool)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::NotFound(format!(
+            "delivery_id: no delivery {delivery_id:?} of this endpoint"
+        )));
+    }
+    let mut delivery = delivery_show(db, shop_id, endpoint_id, delivery_id).await?;
+    delivery.log = None;
+    Ok(delivery)
+}
+
+/// Records a `webhook.test` event and queues it for this endpoint only.
+pub async fn send_test(
+    db: &Db,
+    shop_id: &str,
+    endpoint_id: &str,
+    now: i64,
+) -> AppResult<WebhookTestSent> {
+    get_endpoint(db, shop_id, endpoint_id).await?;
+    let mut tx = db.begin_write().await?;
+    let event_id = outbox::new_event_id();
+    let data = json!({"webhook_id": endpoint_id, "message": "A test event from Tally"});
+    outbox::insert(
+        tx.conn(),
+        &event_id,
+        shop_id,
+        EventType::WebhookTest,
+        &data,
+        now,
+        true,
+    )
+    .await?;
+    let delivery_id = insert_delivery(tx.conn(), endpoint_id, &event_id, now).await?;
+    tx.commit().await?;
+    Ok(WebhookTestSent {
+        event_id,
+        delivery_id,
+    })
+}
