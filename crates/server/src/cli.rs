@@ -29,6 +29,8 @@ pub enum Command {
         database_url: String,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        webhooks: crate::webhooks::WebhookArgs,
     },
     /// Manage shops.
     Shop {
@@ -46,6 +48,8 @@ pub enum Command {
         widget_dir: std::path::PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        webhooks: crate::webhooks::WebhookArgs,
     },
     /// Give a shop many customers with a history of orders, refunds and redemptions (for benchmarks).
     Seed {
@@ -119,7 +123,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             addr,
             database_url,
             limits,
-        } => serve(addr, &database_url, limits.limits()).await,
+            webhooks,
+        } => serve(addr, &database_url, limits.limits(), webhooks.config()).await,
         Command::Shop {
             command:
                 ShopCommand::Create {
@@ -135,7 +140,17 @@ pub async fn run(cli: Cli) -> ExitCode {
             database_url,
             widget_dir,
             limits,
-        } => demo::run(addr, &database_url, widget_dir, limits.limits()).await,
+            webhooks,
+        } => {
+            demo::run(
+                addr,
+                &database_url,
+                widget_dir,
+                limits.limits(),
+                webhooks.config(),
+            )
+            .await
+        }
         Command::Seed {
             database_url,
             shop,
@@ -174,14 +189,21 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, AppError> {
         .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))
 }
 
-async fn serve(addr: SocketAddr, database_url: &str, limits: Limits) -> Result<(), AppError> {
+async fn serve(
+    addr: SocketAddr,
+    database_url: &str,
+    limits: Limits,
+    webhooks: crate::webhooks::WebhookConfig,
+) -> Result<(), AppError> {
     let db = Db::connect(database_url).await?;
     let listener = bind(addr).await?;
     announce(&listener)?;
-    let router = crate::app(AppState::new(db, limits));
-    crate::serve(listener, router, shutdown_signal())
-        .await
-        .map_err(|e| AppError::internal(format!("server: {e}")))
+    let state = AppState::new(db, limits).with_webhooks(webhooks);
+    let worker = crate::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
+    let router = crate::app(state);
+    let served = crate::serve(listener, router, shutdown_signal()).await;
+    worker.stop().await;
+    served.map_err(|e| AppError::internal(format!("server: {e}")))
 }
 
 async fn shop_create(

@@ -35,6 +35,7 @@ pub async fn run(
     database_url: &str,
     widget_dir: PathBuf,
     limits: Limits,
+    webhooks: crate::webhooks::WebhookConfig,
 ) -> AppResult<()> {
     let db = Db::connect(database_url).await?;
     let listener = crate::cli::bind(addr).await?;
@@ -49,11 +50,12 @@ pub async fn run(
     }
     println!("Demo storefront: http://{bound}/  (rewards page: http://{bound}/rewards)");
     println!("Demo shop id: {SHOP_ID}   secret key: {SECRET_KEY}");
-    let state = AppState::new(db, limits);
+    let state = AppState::new(db, limits).with_webhooks(webhooks);
+    let worker = crate::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
     let router = router(state, widget_dir, bound);
-    crate::serve(listener, router, crate::cli::shutdown_signal())
-        .await
-        .map_err(|e| AppError::internal(format!("server: {e}")))
+    let served = crate::serve(listener, router, crate::cli::shutdown_signal()).await;
+    worker.stop().await;
+    served.map_err(|e| AppError::internal(format!("server: {e}")))
 }
 
 /// The demo shop's program, with this port in its origins and landing URL.

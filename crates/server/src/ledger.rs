@@ -25,6 +25,7 @@ use crate::clock::{rfc3339, DAY_MS};
 use crate::db::{is_deadlock, is_unique_violation, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::{random_string, ShopRecord};
+use crate::webhooks::outbox;
 
 /// Unambiguous capitals and digits for codes a person may type.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -98,6 +99,7 @@ pub async fn lock_customer(
             .execute(&mut *conn)
             .await?;
         customer.signup_awarded = 1;
+        outbox::customer_enrolled(conn, shop, &customer.customer_id, now).await?;
         let signup = shop
             .rules
             .earn_rules
@@ -213,6 +215,7 @@ pub async fn post(
         customer.debt += shortfall;
     }
 
+    let lifetime_before = customer.lifetime_points;
     customer.lifetime_points += match posting.kind {
         ActivityKind::Earn | ActivityKind::Signup | ActivityKind::Referral => posting.points.max(0),
         ActivityKind::Refund => posting.points,
@@ -226,6 +229,19 @@ pub async fn post(
         .bind(customer.pk)
         .execute(&mut *conn)
         .await?;
+    outbox::entry_posted(
+        conn,
+        shop,
+        &customer.customer_id,
+        entry_id,
+        posting.kind,
+        posting.points,
+        customer.balance,
+        lifetime_before,
+        customer.lifetime_points,
+        now,
+    )
+    .await?;
     Ok(entry_id)
 }
 
@@ -537,9 +553,18 @@ async fn record_order_once(
     }
     if earlier_orders == 0 {
         if let Some(code) = order.referral_code.as_deref() {
-            award_referral(tx.conn(), shop, &mut customer, code, now).await?;
+            award_referral(tx.conn(), shop, &mut customer, code, &order.order_id, now).await?;
         }
     }
+    outbox::spend_moved(
+        tx.conn(),
+        shop,
+        &customer.customer_id,
+        metric,
+        metric.saturating_add(order.total_minor),
+        now,
+    )
+    .await?;
     let answer = OrderResult {
         order_id: order.order_id.clone(),
         points_awarded: points,
@@ -555,6 +580,7 @@ async fn award_referral(
     shop: &ShopRecord,
     friend: &mut Customer,
     code: &str,
+    order_id: &str,
     now: i64,
 ) -> AppResult<()> {
     let code = code.trim().to_ascii_uppercase();
@@ -583,6 +609,7 @@ async fn award_referral(
     if recorded.rows_affected() == 0 {
         return Ok(());
     }
+    outbox::referral_completed(conn, shop, advocate_pk, &friend.customer_id, order_id, now).await?;
     if program.friend_points > 0 {
         post(
             conn,
@@ -664,6 +691,8 @@ pub async fn record_refund(
         )));
     }
     let reversed = rules::refund_points(awarded, refund.amount_minor, total);
+    // For `tier.changed`: a query only when the program ranks by spend.
+    let metric_before = tier_metric(tx.conn(), shop, &customer, now).await?;
     sqlx::query(
         "UPDATE orders SET refunded_minor = refunded_minor + $1 WHERE shop_id = $2 AND order_id = $3",
     )
@@ -703,6 +732,16 @@ pub async fn record_refund(
         )
         .await?;
     }
+    let metric_after = tier_metric(tx.conn(), shop, &customer, now).await?;
+    outbox::spend_moved(
+        tx.conn(),
+        shop,
+        &customer.customer_id,
+        metric_before,
+        metric_after,
+        now,
+    )
+    .await?;
     let answer = RefundResult {
         refund_id: refund.refund_id.clone(),
         points_reversed: reversed,
@@ -809,6 +848,7 @@ pub async fn redeem(
         balance: customer.balance,
         created_at: rfc3339(now),
     };
+    outbox::reward_redeemed(tx.conn(), shop, customer_id, &answer, now).await?;
     finish_keyed(db, tx, &id, StatusCode::CREATED, answer, |s| s, now).await
 }
 

@@ -11,6 +11,7 @@ pub mod http;
 pub mod ledger;
 pub mod seed;
 pub mod shops;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -54,6 +55,7 @@ pub struct AppState {
     pub shops: shops::ShopCache,
     pub limits: Arc<Limits>,
     pub rate: http::RateLimiter,
+    pub webhooks: webhooks::Webhooks,
 }
 
 impl AppState {
@@ -63,7 +65,14 @@ impl AppState {
             shops: shops::ShopCache::default(),
             limits: Arc::new(limits),
             rate: http::RateLimiter::default(),
+            webhooks: webhooks::Webhooks::default(),
         }
+    }
+
+    /// The state with this webhook configuration (`--allow-private-webhooks`, the retry schedule).
+    pub fn with_webhooks(mut self, config: webhooks::WebhookConfig) -> AppState {
+        self.webhooks = webhooks::Webhooks::new(config);
+        self
     }
 }
 

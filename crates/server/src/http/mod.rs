@@ -8,6 +8,7 @@ pub mod ops;
 pub mod orders;
 pub mod program;
 pub mod reports;
+pub mod webhooks;
 
 mod cors;
 mod rate_limit;
@@ -41,6 +42,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(orders::router())
         .merge(customers::router())
         .merge(reports::router())
+        .merge(webhooks::router())
         .merge(ops::router());
     with_layers(routes, state)
 }

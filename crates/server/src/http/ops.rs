@@ -1,5 +1,6 @@
 //! `GET /healthz` and `GET /openapi.json`.
 
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -14,11 +15,15 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_show))
 }
 
-/// Liveness: `{"status": "ok"}`.
+/// Liveness: `{"status": "ok"}`, and `"webhooks": {"pending", "last_run_at"}` where the worker runs.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object)))]
-pub async fn health_show() -> Json<serde_json::Value> {
-    Json(serde_json::json!({"status": "ok"}))
+pub async fn health_show(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let mut health = serde_json::json!({"status": "ok"});
+    if let Some(webhooks) = state.webhooks.health.json() {
+        health["webhooks"] = webhooks;
+    }
+    Json(health)
 }
 
 struct SecuritySchemes;
@@ -135,6 +140,15 @@ impl Modify for CommonResponses {
         super::customers::adjustment_create,
         super::customers::activity_create,
         super::reports::summary_show,
+        super::webhooks::webhook_create,
+        super::webhooks::webhook_list,
+        super::webhooks::webhook_show,
+        super::webhooks::webhook_update,
+        super::webhooks::webhook_delete,
+        super::webhooks::delivery_list,
+        super::webhooks::delivery_show,
+        super::webhooks::delivery_retry,
+        super::webhooks::webhook_test,
     ),
     modifiers(&SecuritySchemes, &CommonResponses),
     tags((name = "public"), (name = "shopper"), (name = "merchant"), (name = "operations"))
