@@ -11,6 +11,15 @@ pub const BINARY: &str = env!("CARGO_BIN_EXE_tally-server");
 
 /// `tally-server serve` on a free port: its base URL, or the way it failed to start.
 pub async fn start_server(database_url: &str) -> Result<(Child, String), String> {
+    start_server_with(database_url, &[], &[]).await
+}
+
+/// `tally-server serve` with more arguments and environment variables (e.g. the webhook flags).
+pub async fn start_server_with(
+    database_url: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> Result<(Child, String), String> {
     let mut child = Command::new(BINARY)
         .args([
             "serve",
@@ -19,6 +28,8 @@ pub async fn start_server(database_url: &str) -> Result<(Child, String), String>
             "--database-url",
             database_url,
         ])
+        .args(args)
+        .envs(envs.iter().copied())
         .env("TALLY_RATE_LIMIT_BURST", "1000000")
         .env("TALLY_RATE_LIMIT_PER_SECOND", "1000000")
         .env("TALLY_LOG", "warn")

@@ -48,6 +48,8 @@ pub struct TestServer {
     pub shop: TestShop,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
+    /// The webhook worker, when the test started one (`start_with_webhooks`).
+    worker: Option<tally_server::webhooks::worker::WorkerHandle>,
     cleanup: Cleanup,
 }
 
@@ -190,6 +192,21 @@ impl TestServer {
         Self::start_router(backend, db, cleanup, tally_server::app(state)).await
     }
 
+    /// A server with this webhook configuration and its delivery worker running, as `serve` has.
+    pub async fn start_with_webhooks(
+        backend: Backend,
+        config: tally_server::webhooks::WebhookConfig,
+    ) -> TestServer {
+        let (url, cleanup) = fresh_database(backend).await;
+        let db = Db::connect(&url).await.expect("connect and migrate");
+        let state = AppState::new(db.clone(), generous_limits()).with_webhooks(config);
+        let worker =
+            tally_server::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
+        let mut server = Self::start_router(backend, db, cleanup, tally_server::app(state)).await;
+        server.worker = Some(worker);
+        server
+    }
+
     pub async fn start_demo(backend: Backend) -> TestServer {
         let (url, cleanup) = fresh_database(backend).await;
         let db = Db::connect(&url).await.expect("connect and migrate");
@@ -252,6 +269,7 @@ impl TestServer {
             },
             stop: Some(stop),
             server: Some(server),
+            worker: None,
             cleanup,
         }
     }
@@ -287,6 +305,9 @@ impl TestServer {
     }
 
     pub async fn finish(mut self) {
+        if let Some(worker) = self.worker.take() {
+            worker.stop().await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
