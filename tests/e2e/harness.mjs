@@ -19,7 +19,7 @@ const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 /** Starts `tally-server demo`; resolves once it prints `listening on http://ADDR`. */
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'tally-e2e-'));
-  const bin = join(ROOT, 'target/debug/tally-server');
+  const bin = process.env.TALLY_SERVER_BIN ?? join(ROOT, 'target/debug/tally-server');
   const child = spawn(bin, ['demo', '--addr', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'tally.db')}`,
     '--widget-dir', join(ROOT, 'dist')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -188,6 +188,7 @@ pub fn router(state: AppState, widget_dir: PathBuf, bound: SocketAddr) -> Router
         .merge(crate::http::orders::router())
         .merge(crate::http::customers::router())
         .merge(crate::http::reports::router())
+        .merge(crate::http::webhooks::router())
         .merge(crate::http::ops::router())
         // The theme playground: on the API's own origin, so it may call the merchant endpoints.
         .route_service(
