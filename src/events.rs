@@ -1,7 +1,7 @@
 //! What the host page hears from the widget: `tally:*` events on `document` and quiet console lines.
 
 use js_sys::{Object, Reflect};
-use tally_core::Redemption;
+use tally_core::{error_code, Redemption};
 use wasm_bindgen::JsValue;
 
 use crate::api::ApiError;
@@ -44,15 +44,16 @@ pub fn redeemed_detail(r: &Redemption) -> JsValue {
     ])
 }
 
-/// `{code, status}` of `tally:error`.
+/// `{code, status}` of `tally:error`: the contract's error code, or `network` / `server` for failures
+/// that carry none.
 pub fn error_detail(error: &ApiError) -> JsValue {
     let (code, status) = match error {
         ApiError::Network => ("network", 0),
-        ApiError::Unauthorized => ("unauthorized", 401),
-        ApiError::NotFound => ("not_found", 404),
-        ApiError::RateLimited => ("rate_limited", 429),
-        ApiError::InsufficientPoints => ("insufficient_points", 422),
-        ApiError::RewardUnavailable => ("reward_unavailable", 422),
+        ApiError::Unauthorized => (error_code::UNAUTHORIZED, 401),
+        ApiError::NotFound => (error_code::NOT_FOUND, 404),
+        ApiError::RateLimited => (error_code::RATE_LIMITED, 429),
+        ApiError::InsufficientPoints => (error_code::INSUFFICIENT_POINTS, 422),
+        ApiError::RewardUnavailable => (error_code::REWARD_UNAVAILABLE, 422),
         ApiError::Server(status) => ("server", *status),
     };
     object(&[("code", code.into()), ("status", f64::from(status).into())])

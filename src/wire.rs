@@ -8,9 +8,8 @@
 use js_sys::{Array, Reflect};
 use tally_core::theme::Json;
 use tally_core::{
-    Activity, ActivityKind, ActivityPage, EarnRule, EarnRuleKind, ExpiringPoints, Me, NextTier,
-    PointsName, Program, ProgramRules, Redemption, ReferralProgram, ReferralStatus, Reward,
-    RewardKind, Shop, Tier, TierMetric, TierRef,
+    Activity, ActivityPage, EarnRule, ExpiringPoints, Me, NextTier, PointsName, Program,
+    ProgramRules, Redemption, ReferralProgram, ReferralStatus, Reward, Shop, Tier, TierRef,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -51,6 +50,11 @@ impl Obj {
         self.opt(key)
             .map(|v| v.as_string().ok_or(Malformed))
             .transpose()
+    }
+
+    /// One of a wire enum's words, parsed by `tally-core` (its `FromStr`).
+    fn word<T: core::str::FromStr>(&self, key: &str) -> Read<T> {
+        self.str(key)?.parse().map_err(|_| Malformed)
     }
 
     fn int(&self, key: &str) -> Read<i64> {
@@ -135,11 +139,7 @@ pub fn program(text: &str) -> Read<Program> {
             },
             earn_rules: o.list("earn_rules", earn_rule)?,
             tiers: o.list("tiers", tier)?,
-            tier_metric: match o.str("tier_metric")?.as_str() {
-                "spend" => TierMetric::Spend,
-                "points" => TierMetric::Points,
-                _ => return Err(Malformed),
-            },
+            tier_metric: o.word("tier_metric")?,
             rewards: o.list("rewards", reward)?,
             referral: ReferralProgram {
                 advocate_points: referral.int("advocate_points")?,
@@ -159,14 +159,7 @@ pub fn program(text: &str) -> Read<Program> {
 fn earn_rule(o: &Obj) -> Read<EarnRule> {
     Ok(EarnRule {
         id: o.str("id")?,
-        kind: match o.str("kind")?.as_str() {
-            "purchase" => EarnRuleKind::Purchase,
-            "signup" => EarnRuleKind::Signup,
-            "birthday" => EarnRuleKind::Birthday,
-            "referral" => EarnRuleKind::Referral,
-            "custom" => EarnRuleKind::Custom,
-            _ => return Err(Malformed),
-        },
+        kind: o.word("kind")?,
         title: o.str("title")?,
         points_per_unit: o.opt_int("points_per_unit")?,
         points: o.opt_int("points")?,
@@ -188,13 +181,7 @@ fn reward(o: &Obj) -> Read<Reward> {
         id: o.str("id")?,
         name: o.str("name")?,
         description: o.opt_str("description")?.unwrap_or_default(),
-        kind: match o.str("kind")?.as_str() {
-            "fixed_discount" => RewardKind::FixedDiscount,
-            "percent_discount" => RewardKind::PercentDiscount,
-            "free_shipping" => RewardKind::FreeShipping,
-            "free_product" => RewardKind::FreeProduct,
-            _ => return Err(Malformed),
-        },
+        kind: o.word("kind")?,
         value: o.opt_int("value")?,
         points_cost: o.int("points_cost")?,
         min_tier: o.opt_str("min_tier")?,
@@ -255,16 +242,7 @@ pub fn activity_page(text: &str) -> Read<ActivityPage> {
         items: o.list("items", |a| {
             Ok(Activity {
                 id: a.str("id")?,
-                kind: match a.str("kind")?.as_str() {
-                    "signup" => ActivityKind::Signup,
-                    "earn" => ActivityKind::Earn,
-                    "redeem" => ActivityKind::Redeem,
-                    "refund" => ActivityKind::Refund,
-                    "adjust" => ActivityKind::Adjust,
-                    "expire" => ActivityKind::Expire,
-                    "referral" => ActivityKind::Referral,
-                    _ => return Err(Malformed),
-                },
+                kind: a.word("kind")?,
                 points: a.int("points")?,
                 balance_after: a.int("balance_after")?,
                 description: a.str("description")?,

@@ -94,6 +94,26 @@ fn activity_redemptions_and_errors_read_back() {
 }
 
 #[wasm_bindgen_test]
+fn every_activity_kind_reads_back_and_an_unknown_one_is_refused() {
+    let page = ActivityPage {
+        items: ActivityKind::ALL
+            .iter()
+            .map(|kind| Activity {
+                id: kind.as_str().into(),
+                kind: *kind,
+                points: 1,
+                balance_after: 1,
+                description: String::new(),
+                created_at: "2026-11-23T10:00:00Z".into(),
+            })
+            .collect(),
+        next: None,
+    };
+    assert_eq!(wire::activity_page(&json(&page)), Ok(page));
+    assert!(wire::activity_page(r#"{"items":[{"id":"1","kind":"gift","points":1,"balance_after":1,"description":"","created_at":"t"}],"next":null}"#).is_err());
+}
+
+#[wasm_bindgen_test]
 fn malformed_answers_are_refused_not_trusted() {
     assert!(wire::me("<html>").is_err());
     assert!(wire::me(r#"{"customer_id": 5}"#).is_err());

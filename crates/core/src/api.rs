@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::words::wire_enum;
+
 /// `GET /v1/shops/{shop_id}/program`: everything a guest may know about a shop's program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -78,15 +80,17 @@ pub struct EarnRule {
     pub points: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum EarnRuleKind {
-    Purchase,
-    Signup,
-    Birthday,
-    Referral,
-    Custom,
+wire_enum! {
+    /// What an earn rule awards points for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum EarnRuleKind("earn rule kind") {
+        Purchase = "purchase",
+        Signup = "signup",
+        Birthday = "birthday",
+        Referral = "referral",
+        Custom = "custom",
+    }
 }
 
 /// A tier of the program; a customer holds the one with the highest `threshold` ≤ their metric.
@@ -104,14 +108,16 @@ pub struct Tier {
     pub benefits: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum TierMetric {
-    /// Order totals less refunds over the last 365 days, in minor units.
-    Spend,
-    /// Lifetime points earned.
-    Points,
+wire_enum! {
+    /// What tiers are measured in.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum TierMetric("tier metric") {
+        /// Order totals less refunds over the last 365 days, in minor units.
+        Spend = "spend",
+        /// Lifetime points earned.
+        Points = "points",
+    }
 }
 
 /// Something a customer can spend points on.
@@ -133,14 +139,16 @@ pub struct Reward {
     pub product_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RewardKind {
-    FixedDiscount,
-    PercentDiscount,
-    FreeShipping,
-    FreeProduct,
+wire_enum! {
+    /// What a reward gives.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum RewardKind("reward kind") {
+        FixedDiscount = "fixed_discount",
+        PercentDiscount = "percent_discount",
+        FreeShipping = "free_shipping",
+        FreeProduct = "free_product",
+    }
 }
 
 /// Referral awards of a program.
@@ -235,30 +243,18 @@ pub struct Activity {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityKind {
-    Signup,
-    Earn,
-    Redeem,
-    Refund,
-    Adjust,
-    Expire,
-    Referral,
-}
-
-impl ActivityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Signup => "signup",
-            Self::Earn => "earn",
-            Self::Redeem => "redeem",
-            Self::Refund => "refund",
-            Self::Adjust => "adjust",
-            Self::Expire => "expire",
-            Self::Referral => "referral",
-        }
+wire_enum! {
+    /// The kind of a ledger entry.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum ActivityKind("activity kind") {
+        Signup = "signup",
+        Earn = "earn",
+        Redeem = "redeem",
+        Refund = "refund",
+        Adjust = "adjust",
+        Expire = "expire",
+        Referral = "referral",
     }
 }
 
@@ -393,23 +389,72 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
-    /// One of [`error_code`]'s constants.
+    /// An [`ErrorCode`]'s word; a string so that a client reads codes added after it was built.
     pub code: String,
     /// A sentence for a person; names the field when a field is at fault.
     pub message: String,
 }
 
-/// The error codes of the contract.
+wire_enum! {
+    /// The error codes of the contract (`{"error": {"code", "message"}}`), Part 2's included.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum ErrorCode("error code") {
+        /// 400 (also 405, 413, 431): bad JSON, a missing or out-of-range field; the message names it.
+        InvalidRequest = "invalid_request",
+        /// 401.
+        Unauthorized = "unauthorized",
+        /// 403: signed in, but the role may not do this.
+        Forbidden = "forbidden",
+        /// 404.
+        NotFound = "not_found",
+        /// 409: a key reused with another body.
+        IdempotencyConflict = "idempotency_conflict",
+        /// 409: a discount code already used with another order.
+        CodeAlreadyUsed = "code_already_used",
+        /// 409: a discount code cancelled or expired.
+        CodeNotUsable = "code_not_usable",
+        /// 409: a phone number another customer of the shop has.
+        PhoneTaken = "phone_taken",
+        /// 422.
+        InsufficientPoints = "insufficient_points",
+        /// 422.
+        RewardUnavailable = "reward_unavailable",
+        /// 422.
+        RefundExceedsOrder = "refund_exceeds_order",
+        /// 422: a limit of the program or the plan.
+        LimitReached = "limit_reached",
+        /// 422: feedback again before the program allows it.
+        FeedbackTooSoon = "feedback_too_soon",
+        /// 429, with `Retry-After`.
+        RateLimited = "rate_limited",
+        /// 500: nothing of the cause is shown.
+        Internal = "internal",
+        /// 503, with `Retry-After`: the database is unreachable or the request ran too long.
+        Unavailable = "unavailable",
+    }
+}
+
+/// The error codes as strings, for matching `ErrorDetail::code` (spelled by [`ErrorCode`]).
 pub mod error_code {
-    pub const INVALID_REQUEST: &str = "invalid_request";
-    pub const UNAUTHORIZED: &str = "unauthorized";
-    pub const NOT_FOUND: &str = "not_found";
-    pub const IDEMPOTENCY_CONFLICT: &str = "idempotency_conflict";
-    pub const INSUFFICIENT_POINTS: &str = "insufficient_points";
-    pub const REWARD_UNAVAILABLE: &str = "reward_unavailable";
-    pub const REFUND_EXCEEDS_ORDER: &str = "refund_exceeds_order";
-    pub const RATE_LIMITED: &str = "rate_limited";
-    pub const INTERNAL: &str = "internal";
+    use super::ErrorCode;
+
+    pub const INVALID_REQUEST: &str = ErrorCode::InvalidRequest.as_str();
+    pub const UNAUTHORIZED: &str = ErrorCode::Unauthorized.as_str();
+    pub const FORBIDDEN: &str = ErrorCode::Forbidden.as_str();
+    pub const NOT_FOUND: &str = ErrorCode::NotFound.as_str();
+    pub const IDEMPOTENCY_CONFLICT: &str = ErrorCode::IdempotencyConflict.as_str();
+    pub const CODE_ALREADY_USED: &str = ErrorCode::CodeAlreadyUsed.as_str();
+    pub const CODE_NOT_USABLE: &str = ErrorCode::CodeNotUsable.as_str();
+    pub const PHONE_TAKEN: &str = ErrorCode::PhoneTaken.as_str();
+    pub const INSUFFICIENT_POINTS: &str = ErrorCode::InsufficientPoints.as_str();
+    pub const REWARD_UNAVAILABLE: &str = ErrorCode::RewardUnavailable.as_str();
+    pub const REFUND_EXCEEDS_ORDER: &str = ErrorCode::RefundExceedsOrder.as_str();
+    pub const LIMIT_REACHED: &str = ErrorCode::LimitReached.as_str();
+    pub const FEEDBACK_TOO_SOON: &str = ErrorCode::FeedbackTooSoon.as_str();
+    pub const RATE_LIMITED: &str = ErrorCode::RateLimited.as_str();
+    pub const INTERNAL: &str = ErrorCode::Internal.as_str();
+    pub const UNAVAILABLE: &str = ErrorCode::Unavailable.as_str();
 }
 
 /// Names of the shopper headers.

@@ -2,6 +2,10 @@
 //! which tier a customer holds, what they can redeem, and whether a program is well formed.
 
 use crate::api::{EarnRuleKind, ProgramUpdate, Reward, RewardKind, Tier};
+pub use crate::ids::{is_valid_customer_id, is_valid_idempotency_key};
+
+/// Milliseconds in a day: points expire after whole days, the spend metric looks back 365 of them.
+pub const DAY_MS: i64 = 86_400_000;
 
 /// Digits after the decimal point of a currency's minor unit (ISO 4217).
 pub fn currency_minor_digits(currency: &str) -> u32 {
@@ -155,16 +159,6 @@ pub fn format_minor(amount_minor: i64, currency: &str) -> String {
     )
 }
 
-/// A shop's own customer id: 1 to 128 printable ASCII characters.
-pub fn is_valid_customer_id(id: &str) -> bool {
-    (1..=128).contains(&id.len()) && id.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
-
-/// An `Idempotency-Key` or `idempotency_key`: 1 to 255 characters.
-pub fn is_valid_idempotency_key(key: &str) -> bool {
-    (1..=255).contains(&key.chars().count())
-}
-
 /// An origin as browsers send it: `scheme://host[:port]`, no path, no trailing slash.
 pub fn is_valid_origin(origin: &str) -> bool {
     let Some((scheme, rest)) = origin.split_once("://") else {
@@ -215,9 +209,7 @@ pub fn program_problems(update: &ProgramUpdate) -> Vec<String> {
             _ => match rule.points {
                 Some(p) if p >= 0 => {}
                 Some(p) => problems.push(format!("{at}.points: must be ≥ 0, not {p}")),
-                None => problems.push(
-                    format!("{at}.points: required for a {:?} rule", rule.kind).to_lowercase(),
-                ),
+                None => problems.push(format!("{at}.points: required for a {} rule", rule.kind)),
             },
         }
     }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::words::wire_enum;
+
 /// A JSON value, as much of one as a theme needs: the server reads it from serde_json, the widget from
 /// the browser's `JSON.parse`, and both get the same checks and the same warnings.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,76 +188,58 @@ impl Colors {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ColorMode {
-    Light,
-    Dark,
-    /// Follows the shopper's `prefers-color-scheme`.
-    Auto,
+wire_enum! {
+    /// Which palette the widget uses.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ColorMode("colour mode") {
+        Light = "light",
+        Dark = "dark",
+        /// Follows the shopper's `prefers-color-scheme`.
+        Auto = "auto",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LauncherPosition {
-    BottomRight,
-    BottomLeft,
-    TopRight,
-    TopLeft,
+wire_enum! {
+    /// The corner of the page the launcher sits in.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum LauncherPosition("launcher position") {
+        BottomRight = "bottom-right",
+        BottomLeft = "bottom-left",
+        TopRight = "top-right",
+        TopLeft = "top-left",
+    }
+}
+
+wire_enum! {
+    /// The launcher's icon.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum LauncherIcon("launcher icon") {
+        Gift = "gift",
+        Star = "star",
+        Heart = "heart",
+        Crown = "crown",
+        None = "none",
+    }
 }
 
 impl ColorMode {
+    /// The mode, or `None` for any other word (the `FromStr` of a lenient reader).
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "light" => Self::Light,
-            "dark" => Self::Dark,
-            "auto" => Self::Auto,
-            _ => return None,
-        })
+        s.parse().ok()
     }
 }
 
 impl LauncherPosition {
+    /// The position, or `None` for any other word.
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "bottom-right" => Self::BottomRight,
-            "bottom-left" => Self::BottomLeft,
-            "top-right" => Self::TopRight,
-            "top-left" => Self::TopLeft,
-            _ => return None,
-        })
+        s.parse().ok()
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BottomRight => "bottom-right",
-            Self::BottomLeft => "bottom-left",
-            Self::TopRight => "top-right",
-            Self::TopLeft => "top-left",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LauncherIcon {
-    Gift,
-    Star,
-    Heart,
-    Crown,
-    None,
 }
 
 impl LauncherIcon {
+    /// The icon, or `None` for any other word.
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "gift" => Self::Gift,
-            "star" => Self::Star,
-            "heart" => Self::Heart,
-            "crown" => Self::Crown,
-            "none" => Self::None,
-            _ => return None,
-        })
+        s.parse().ok()
     }
 }
 
@@ -291,26 +275,14 @@ impl Theme {
                 "radius" => theme.radius = read_u32(&at, v, 0..=32, w),
                 "panel_width" => theme.panel_width = read_u32(&at, v, 300..=560, w),
                 "font_family" => theme.font_family = read_with(&at, v, font_family, w),
-                "mode" => {
-                    theme.mode = read_enum(&at, v, ColorMode::parse, "light, dark or auto", w)
-                }
+                "mode" => theme.mode = read_enum(&at, v, ColorMode::parse, ColorMode::WORDS, w),
                 "launcher_position" => {
-                    theme.launcher_position = read_enum(
-                        &at,
-                        v,
-                        LauncherPosition::parse,
-                        "bottom-right, bottom-left, top-right or top-left",
-                        w,
-                    )
+                    theme.launcher_position =
+                        read_enum(&at, v, LauncherPosition::parse, LauncherPosition::WORDS, w)
                 }
                 "launcher_icon" => {
-                    theme.launcher_icon = read_enum(
-                        &at,
-                        v,
-                        LauncherIcon::parse,
-                        "gift, star, heart, crown or none",
-                        w,
-                    )
+                    theme.launcher_icon =
+                        read_enum(&at, v, LauncherIcon::parse, LauncherIcon::WORDS, w)
                 }
                 "launcher_label" => theme.launcher_label = read_with(&at, v, short_text, w),
                 "texts" => theme.texts = read_texts(&at, v, w),
@@ -578,7 +550,7 @@ fn read_enum<T>(
     at: &str,
     v: &Json,
     parse: fn(&str) -> Option<T>,
-    allowed: &str,
+    allowed: &[&str],
     warnings: &mut Vec<String>,
 ) -> Option<T> {
     let parsed = match v {
@@ -586,7 +558,10 @@ fn read_enum<T>(
         _ => None,
     };
     if parsed.is_none() {
-        warnings.push(format!("{at}: {v} is not one of {allowed}"));
+        warnings.push(format!(
+            "{at}: {v} is not one of {}",
+            crate::one_of(allowed)
+        ));
     }
     parsed
 }

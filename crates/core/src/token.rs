@@ -8,7 +8,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::rules::is_valid_customer_id;
+use crate::ids::is_valid_customer_id;
 
 /// How far a token's timestamp may be from now, either way.
 pub const WINDOW_SECS: i64 = 86_400;

@@ -1,16 +1,16 @@
-//! The command line: `serve`, `shop create` and `demo`. Standard output carries only what a script
-//! reads (the listening line, the new shop's JSON); logs go to standard error.
+//! The command line: `serve`, `shop create`, `demo` and `seed`. Standard output carries only what a
+//! script reads (the listening line, the new shop's JSON); logs go to standard error. The top of the
+//! module tree: it calls `server`, `demo`, `shops` and `synthetic`, and none of them calls it.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use tokio::net::TcpListener;
 
 use crate::error::AppError;
-use crate::{demo, shops, AppState, Db, Limits};
+use crate::server::{announce, bind, shutdown_signal};
+use crate::{demo, server, shops, synthetic, AppState, Db, Limits};
 
 #[derive(Parser, Debug)]
 #[command(name = "tally-server", version, about = "Tally's loyalty API")]
@@ -171,24 +171,6 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Prints the one line scripts wait for, with the address really bound, and flushes it.
-pub fn announce(listener: &TcpListener) -> Result<SocketAddr, AppError> {
-    let addr = listener
-        .local_addr()
-        .map_err(|e| AppError::internal(format!("local address: {e}")))?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "listening on http://{addr}")
-        .and_then(|_| out.flush())
-        .map_err(|e| AppError::internal(format!("stdout: {e}")))?;
-    Ok(addr)
-}
-
-pub async fn bind(addr: SocketAddr) -> Result<TcpListener, AppError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))
-}
-
 async fn serve(
     addr: SocketAddr,
     database_url: &str,
@@ -201,7 +183,7 @@ async fn serve(
     let state = AppState::new(db, limits).with_webhooks(webhooks);
     let worker = crate::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
     let router = crate::app(state);
-    let served = crate::serve(listener, router, shutdown_signal()).await;
+    let served = server::serve(listener, router, shutdown_signal()).await;
     worker.stop().await;
     served.map_err(|e| AppError::internal(format!("server: {e}")))
 }
@@ -263,35 +245,10 @@ async fn seed(
 ) -> Result<(), AppError> {
     let db = Db::connect(database_url).await?;
     let started = std::time::Instant::now();
-    let writes = crate::seed::seed(&db, shop, customers, workers).await?;
+    let writes = synthetic::seed(&db, shop, customers, workers).await?;
     eprintln!(
         "seeded {customers} customers of {shop} with {writes} ledger writes in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -3,7 +3,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-pub const DAY_MS: i64 = 86_400_000;
+pub use tally_core::rules::DAY_MS;
 
 pub fn now_ms() -> i64 {
     let now = OffsetDateTime::now_utc();

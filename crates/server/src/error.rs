@@ -3,7 +3,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tally_core::api::{error_code, ErrorBody, ErrorDetail};
+use tally_core::api::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// `Retry-After` of a 503: long enough for a pool to reconnect, short enough for a shopper to wait.
 pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
@@ -128,29 +128,29 @@ impl AppError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Invalid(_) | AppError::PayloadTooLarge(_) | AppError::MethodNotAllowed(_) => {
-                error_code::INVALID_REQUEST
+                ErrorCode::InvalidRequest
             }
-            AppError::Unauthorized(_) => error_code::UNAUTHORIZED,
-            AppError::NotFound(_) => error_code::NOT_FOUND,
-            AppError::IdempotencyConflict(_) => error_code::IDEMPOTENCY_CONFLICT,
-            AppError::InsufficientPoints(_) => error_code::INSUFFICIENT_POINTS,
-            AppError::RewardUnavailable(_) => error_code::REWARD_UNAVAILABLE,
-            AppError::RefundExceedsOrder(_) => error_code::REFUND_EXCEEDS_ORDER,
-            AppError::RateLimited(_) => error_code::RATE_LIMITED,
-            AppError::Timeout | AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => error_code::INTERNAL,
+            AppError::Unauthorized(_) => ErrorCode::Unauthorized,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
+            AppError::InsufficientPoints(_) => ErrorCode::InsufficientPoints,
+            AppError::RewardUnavailable(_) => ErrorCode::RewardUnavailable,
+            AppError::RefundExceedsOrder(_) => ErrorCode::RefundExceedsOrder,
+            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::Timeout | AppError::Unavailable(_) => ErrorCode::Unavailable,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 }
 
 /// The contract's error body for a status and message.
-pub fn error_response(status: StatusCode, code: &str, message: String) -> Response {
+pub fn error_response(status: StatusCode, code: ErrorCode, message: String) -> Response {
     let body = ErrorBody {
         error: ErrorDetail {
-            code: code.to_owned(),
+            code: code.as_str().to_owned(),
             message,
         },
     };

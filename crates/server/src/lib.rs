@@ -1,7 +1,12 @@
 //! `tally-server`: the Tally loyalty API (contract: shared/contract/loyalty-api-v1.md) on SQLite or
 //! PostgreSQL. `main.rs` only parses the command line; everything else lives here.
+//!
+//! The layers, each calling only the ones below it:
+//! `cli` → `server`, `demo`, `synthetic` → `http` (extractors, auth, layers, one module per resource;
+//! maps outcomes to status codes) → `ledger` (the loyalty rules, one module per kind of write) →
+//! `shops` (shop records and their cache) → `db` (every SQL string and row type) → `error`, `clock`,
+//! and `tally_core` for the contract's words and the pure rules.
 
-pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod db;
@@ -9,19 +14,18 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod ledger;
-pub mod seed;
+pub mod server;
 pub mod shops;
+pub mod synthetic;
 pub mod webhooks;
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use tokio::net::TcpListener;
 
 pub use db::Db;
+pub use server::serve;
 
 /// Request bodies above this are refused with 413.
 pub const DEFAULT_BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -79,18 +83,4 @@ impl AppState {
 /// The API router with all its layers.
 pub fn app(state: AppState) -> Router {
     http::api_router(state)
-}
-
-/// Serves `router` on `listener` (with client addresses, for the rate limit) until `shutdown` resolves.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

@@ -662,10 +662,15 @@ async fn a_request_stuck_past_the_time_limit_is_answered_503_and_keeps_nothing()
         s.me("stuck").await;
         // Another writer holds the customer (the SQLite write lock, or the PostgreSQL row lock).
         let shop = s.shop_record().await;
-        let mut blocker = s.db.begin_write().await.expect("a write transaction");
-        tally_server::ledger::lock_customer(blocker.conn(), &shop, "stuck", 0)
-            .await
-            .expect("lock the customer");
+        let stuck = tally_core::CustomerId::parse("stuck").expect("an id");
+        let blocker = tally_server::ledger::lock_customer(
+            &s.db,
+            &shop,
+            tally_server::ledger::Whom::Id(&stuck),
+            0,
+        )
+        .await
+        .expect("lock the customer");
         let (status, body) = s.order("o-1", "stuck", 1_000).await;
         assert_error(
             status,

@@ -23,7 +23,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::{Method, StatusCode};
 use tally_core::api::*;
+use tally_core::{CustomerId, IdempotencyKey};
 use tally_server::error::AppError;
+use tally_server::http::orders::order_status;
 use tally_server::ledger;
 use tally_server::shops::{ShopCache, ShopRecord};
 
@@ -125,6 +127,10 @@ fn customer(n: u8) -> String {
     format!("c{n}")
 }
 
+fn customer_id(n: u8) -> CustomerId {
+    CustomerId::parse(customer(n)).expect("a valid customer id")
+}
+
 /// A domain refusal the contract names is an answer; anything else (a 500, a 503) fails the case.
 fn expected_refusal(e: &AppError) -> bool {
     matches!(
@@ -192,7 +198,7 @@ impl Case<'_> {
         self.operations += 1;
         match op {
             Op::Enrol { customer: n } => {
-                let result = ledger::settle_customer(db, shop, &customer(*n), true, now).await;
+                let result = ledger::settle_customer(db, shop, &customer_id(*n), true, now).await;
                 refusal_or_fail("enrol", result)?;
             }
             Op::Order {
@@ -213,7 +219,9 @@ impl Case<'_> {
                     referral_code,
                 };
                 let result = ledger::record_order(db, shop, &request, now).await;
-                if let Some((status, answer)) = refusal_or_fail("order", result)? {
+                if let Some(outcome) = refusal_or_fail("order", result)? {
+                    let status = order_status(&outcome);
+                    let answer = outcome.into_answer();
                     let first = !self.answers.orders.contains_key(&request.order_id);
                     let expected = if first {
                         StatusCode::CREATED
@@ -235,7 +243,8 @@ impl Case<'_> {
                 };
                 let order_id = format!("o{order}");
                 let result = ledger::record_refund(db, shop, &order_id, &request, now).await;
-                if let Some((_, answer)) = refusal_or_fail("refund", result)? {
+                if let Some(outcome) = refusal_or_fail("refund", result)? {
+                    let answer = outcome.into_answer();
                     same_as_first(&mut self.answers.refunds, request.refund_id, &answer)?;
                 }
             }
@@ -258,16 +267,21 @@ impl Case<'_> {
                         reward_id: REWARDS[*reward].into(),
                     };
                     let customer_id = customer(*n);
+                    let (id, idempotency_key) = (
+                        CustomerId::parse(customer_id.as_str()).expect("a valid customer id"),
+                        IdempotencyKey::parse(key.as_str()).expect("a valid key"),
+                    );
                     racing.spawn(async move {
                         let result =
-                            ledger::redeem(&db, &shop, &customer_id, &key, &request, now).await;
+                            ledger::redeem(&db, &shop, &id, &idempotency_key, &request, now).await;
                         (format!("{customer_id}/{key}"), result)
                     });
                 }
                 self.operations += u64::from(*racers) - 1;
                 while let Some(joined) = racing.join_next().await {
                     let (key, result) = joined.expect("a redemption task");
-                    if let Some((_, answer)) = refusal_or_fail("redeem", result)? {
+                    if let Some(outcome) = refusal_or_fail("redeem", result)? {
+                        let answer = outcome.into_answer();
                         prop_assert!(answer.balance >= 0, "{} left {}", key, answer.balance);
                         same_as_first(&mut self.answers.redemptions, key, &answer.id)?;
                     }
@@ -283,8 +297,9 @@ impl Case<'_> {
                     reason: "goodwill".into(),
                     idempotency_key: format!("a{key}"),
                 };
-                let result = ledger::adjust(db, shop, &customer(*n), &request, now).await;
-                if let Some((_, answer)) = refusal_or_fail("adjust", result)? {
+                let result = ledger::adjust(db, shop, &customer_id(*n), &request, now).await;
+                if let Some(outcome) = refusal_or_fail("adjust", result)? {
+                    let answer = outcome.into_answer();
                     let key = format!("{}/{}", customer(*n), request.idempotency_key);
                     same_as_first(&mut self.answers.adjustments, key, &answer)?;
                 }
@@ -298,8 +313,10 @@ impl Case<'_> {
                     rule_id: ACTIVITY_RULES[*rule].into(),
                     idempotency_key: format!("v{key}"),
                 };
-                let result = ledger::award_activity(db, shop, &customer(*n), &request, now).await;
-                if let Some((_, answer)) = refusal_or_fail("activity", result)? {
+                let result =
+                    ledger::award_activity(db, shop, &customer_id(*n), &request, now).await;
+                if let Some(outcome) = refusal_or_fail("activity", result)? {
+                    let answer = outcome.into_answer();
                     prop_assert_ne!(ACTIVITY_RULES[*rule], "purchase");
                     let key = format!("{}/{}", customer(*n), request.idempotency_key);
                     same_as_first(&mut self.answers.activities, key, &answer)?;

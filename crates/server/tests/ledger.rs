@@ -7,6 +7,7 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tally_core::api::{OrderRequest, RedemptionRequest};
+use tally_core::{CustomerId, IdempotencyKey};
 use tally_server::ledger;
 
 fn now_ms() -> i64 {
@@ -327,7 +328,11 @@ async fn spending_draws_the_oldest_lot_first_and_expired_remainders_become_expir
         let redemption = RedemptionRequest {
             reward_id: "5off".into(),
         };
-        ledger::redeem(&s.db, &shop, "kim", "k-1", &redemption, now - 380 * DAY_MS)
+        let (kim, key) = (
+            CustomerId::parse("kim").expect("an id"),
+            IdempotencyKey::parse("k-1").expect("a key"),
+        );
+        ledger::redeem(&s.db, &shop, &kim, &key, &redemption, now - 380 * DAY_MS)
             .await
             .expect("redeem");
 

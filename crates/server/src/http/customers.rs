@@ -8,10 +8,9 @@ use tally_core::api::{
     ActivityRequest, ActivityResult, AdjustmentRequest, BalanceResult, CustomerUpdate, ErrorBody,
     Me,
 };
-use tally_core::rules::{is_valid_customer_id, is_valid_idempotency_key};
 
-use super::extract::{Json, Path};
-use crate::auth::Merchant;
+use super::auth::Merchant;
+use super::extract::{customer_id as checked_customer_id, idempotency_key, Json, Path};
 use crate::clock::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::{ledger, AppState};
@@ -32,26 +31,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn checked_customer_id(customer_id: String) -> AppResult<String> {
-    if is_valid_customer_id(&customer_id) {
-        Ok(customer_id)
-    } else {
-        Err(AppError::Invalid(
-            "customer_id: must be 1 to 128 printable ASCII characters".into(),
-        ))
-    }
-}
-
-fn checked_key(key: &str) -> AppResult<()> {
-    if is_valid_idempotency_key(key) {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(
-            "idempotency_key: must be 1 to 255 characters".into(),
-        ))
-    }
-}
-
 /// A customer as `/me` shows them; 404 if they never enrolled.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
@@ -65,7 +44,7 @@ pub async fn customer_show(
     merchant: Merchant,
     Path((_shop_id, customer_id)): Path<(String, String)>,
 ) -> AppResult<Json<Me>> {
-    let customer_id = checked_customer_id(customer_id)?;
+    let customer_id = checked_customer_id("customer_id", &customer_id)?;
     let now = now_ms();
     let pk = ledger::settle_customer(&state.db, &merchant.shop, &customer_id, false, now)
         .await?
@@ -90,7 +69,7 @@ pub async fn customer_update(
     Path((_shop_id, customer_id)): Path<(String, String)>,
     Json(update): Json<CustomerUpdate>,
 ) -> AppResult<Json<Me>> {
-    let customer_id = checked_customer_id(customer_id)?;
+    let customer_id = checked_customer_id("customer_id", &customer_id)?;
     if let Some(name) = &update.first_name {
         if name.trim().is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid("first_name: 1 to 100 characters".into()));
@@ -158,17 +137,18 @@ pub async fn adjustment_create(
     Path((_shop_id, customer_id)): Path<(String, String)>,
     Json(request): Json<AdjustmentRequest>,
 ) -> AppResult<(StatusCode, Json<BalanceResult>)> {
-    let customer_id = checked_customer_id(customer_id)?;
+    let customer_id = checked_customer_id("customer_id", &customer_id)?;
     if request.points == 0 {
         return Err(AppError::Invalid("points: must not be 0".into()));
     }
     if request.reason.trim().is_empty() || request.reason.chars().count() > 500 {
         return Err(AppError::Invalid("reason: 1 to 500 characters".into()));
     }
-    checked_key(&request.idempotency_key)?;
-    let (status, result) =
+    idempotency_key("idempotency_key", &request.idempotency_key)?;
+    let outcome =
         ledger::adjust(&state.db, &merchant.shop, &customer_id, &request, now_ms()).await?;
-    Ok((status, Json(result)))
+    // A replay answers as the first request did: 201 with the same balance.
+    Ok((StatusCode::CREATED, Json(outcome.into_answer())))
 }
 
 /// Awards a `custom` or `birthday` earn rule; once per `idempotency_key`.
@@ -187,11 +167,12 @@ pub async fn activity_create(
     Path((_shop_id, customer_id)): Path<(String, String)>,
     Json(request): Json<ActivityRequest>,
 ) -> AppResult<(StatusCode, Json<ActivityResult>)> {
-    let customer_id = checked_customer_id(customer_id)?;
-    checked_key(&request.idempotency_key)?;
-    let (status, result) =
+    let customer_id = checked_customer_id("customer_id", &customer_id)?;
+    idempotency_key("idempotency_key", &request.idempotency_key)?;
+    let outcome =
         ledger::award_activity(&state.db, &merchant.shop, &customer_id, &request, now_ms()).await?;
-    Ok((status, Json(result)))
+    // A replay answers as the first request did: 201 with the same award.
+    Ok((StatusCode::CREATED, Json(outcome.into_answer())))
 }
 
 #[cfg(test)]

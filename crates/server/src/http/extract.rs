@@ -1,10 +1,13 @@
-//! Axum's extractors with the contract's JSON errors as their rejections.
+//! Axum's extractors with the contract's JSON errors as their rejections, and the checks of ids that
+//! enter through paths, headers and bodies: each becomes a `tally_core` newtype once, here.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use tally_core::api::header;
+use tally_core::{CustomerId, IdempotencyKey};
 
 use crate::error::AppError;
 
@@ -66,4 +69,26 @@ impl From<PathRejection> for AppError {
     fn from(rejection: PathRejection) -> Self {
         AppError::Invalid(format!("path: {}", rejection.body_text()))
     }
+}
+
+/// A customer id from a request, or 400 naming `field` with the contract's rule.
+pub fn customer_id(field: &str, raw: &str) -> Result<CustomerId, AppError> {
+    CustomerId::parse(raw).map_err(|e| AppError::Invalid(format!("{field}: {e}")))
+}
+
+/// An idempotency key (or an order or refund id) from a request, or 400 naming `field`.
+pub fn idempotency_key(field: &str, raw: &str) -> Result<IdempotencyKey, AppError> {
+    IdempotencyKey::parse(raw).map_err(|e| AppError::Invalid(format!("{field}: {e}")))
+}
+
+/// The `Idempotency-Key` header, required and checked.
+pub fn idempotency_key_header(headers: &HeaderMap) -> Result<IdempotencyKey, AppError> {
+    let raw = headers
+        .get(header::IDEMPOTENCY_KEY)
+        // A value that is not visible ASCII is no key (the check says so).
+        .map(|v| v.to_str().unwrap_or_default())
+        .ok_or_else(|| {
+            AppError::Invalid(format!("{}: header required", header::IDEMPOTENCY_KEY))
+        })?;
+    idempotency_key(header::IDEMPOTENCY_KEY, raw)
 }

@@ -5,13 +5,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use tally_core::api::{
-    header, ActivityPage, ErrorBody, Me, Redemption, RedemptionList, RedemptionRequest,
-};
-use tally_core::rules::is_valid_idempotency_key;
+use tally_core::api::{ActivityPage, ErrorBody, Me, Redemption, RedemptionList, RedemptionRequest};
 
-use super::extract::{Json, Query};
-use crate::auth::ShopperToken;
+use super::auth::ShopperToken;
+use super::extract::{idempotency_key_header, Json, Query};
 use crate::clock::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::{ledger, AppState};
@@ -119,23 +116,16 @@ pub async fn redemption_create(
     headers: HeaderMap,
     Json(request): Json<RedemptionRequest>,
 ) -> AppResult<(StatusCode, Json<Redemption>)> {
-    let key = headers
-        .get(header::IDEMPOTENCY_KEY)
-        .map(|v| v.to_str().unwrap_or_default())
-        .ok_or_else(|| AppError::Invalid("Idempotency-Key: header required".into()))?;
-    if !is_valid_idempotency_key(key) {
-        return Err(AppError::Invalid(
-            "Idempotency-Key: must be 1 to 255 characters".into(),
-        ));
-    }
-    let (status, redemption) = ledger::redeem(
+    let key = idempotency_key_header(&headers)?;
+    let outcome = ledger::redeem(
         &state.db,
         &token.shop,
         &token.customer_id,
-        key,
+        &key,
         &request,
         now_ms(),
     )
     .await?;
-    Ok((status, Json(redemption)))
+    // A replay answers as the first request did: 201 with the same redemption.
+    Ok((StatusCode::CREATED, Json(outcome.into_answer())))
 }

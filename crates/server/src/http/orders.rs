@@ -5,13 +5,13 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use tally_core::api::{ErrorBody, OrderRequest, OrderResult, RefundRequest, RefundResult};
-use tally_core::rules::{is_valid_customer_id, is_valid_idempotency_key};
 
-use super::extract::{Json, Path};
-use crate::auth::Merchant;
+use super::auth::Merchant;
+use super::extract::{customer_id, idempotency_key, Json, Path};
 use crate::clock::now_ms;
 use crate::error::{AppError, AppResult};
-use crate::{ledger, AppState};
+use crate::ledger::{self, Outcome};
+use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,16 +38,8 @@ pub async fn order_create(
     Json(order): Json<OrderRequest>,
 ) -> AppResult<(StatusCode, Json<OrderResult>)> {
     let shop = &merchant.shop;
-    if !is_valid_idempotency_key(&order.order_id) {
-        return Err(AppError::Invalid(
-            "order_id: must be 1 to 255 characters".into(),
-        ));
-    }
-    if !is_valid_customer_id(&order.customer_id) {
-        return Err(AppError::Invalid(
-            "customer_id: must be 1 to 128 printable ASCII characters".into(),
-        ));
-    }
+    idempotency_key("order_id", &order.order_id)?;
+    customer_id("customer_id", &order.customer_id)?;
     if order.total_minor < 0 {
         return Err(AppError::Invalid(format!(
             "total_minor: must be ≥ 0, not {}",
@@ -65,8 +57,16 @@ pub async fn order_create(
             "referral_code: at most 64 characters".into(),
         ));
     }
-    let (status, result) = ledger::record_order(&state.db, shop, &order, now_ms()).await?;
-    Ok((status, Json(result)))
+    let outcome = ledger::record_order(&state.db, shop, &order, now_ms()).await?;
+    Ok((order_status(&outcome), Json(outcome.into_answer())))
+}
+
+/// 201 for an order recorded now, 200 for a repeat of its `order_id` (the contract's words).
+pub fn order_status<T>(outcome: &Outcome<T>) -> StatusCode {
+    match outcome {
+        Outcome::Created(_) => StatusCode::CREATED,
+        Outcome::Replayed(_) => StatusCode::OK,
+    }
 }
 
 /// Reverses the points of (part of) an order, in proportion to what it really awarded.
@@ -87,18 +87,15 @@ pub async fn refund_create(
     Path((_shop_id, order_id)): Path<(String, String)>,
     Json(refund): Json<RefundRequest>,
 ) -> AppResult<(StatusCode, Json<RefundResult>)> {
-    if !is_valid_idempotency_key(&refund.refund_id) {
-        return Err(AppError::Invalid(
-            "refund_id: must be 1 to 255 characters".into(),
-        ));
-    }
+    idempotency_key("refund_id", &refund.refund_id)?;
     if refund.amount_minor <= 0 {
         return Err(AppError::Invalid(format!(
             "amount_minor: must be > 0, not {}",
             refund.amount_minor
         )));
     }
-    let (status, result) =
+    let outcome =
         ledger::record_refund(&state.db, &merchant.shop, &order_id, &refund, now_ms()).await?;
-    Ok((status, Json(result)))
+    // A replay answers as the first refund did: 201 with the same result.
+    Ok((StatusCode::CREATED, Json(outcome.into_answer())))
 }

@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 use tally_core::api::{ErrorBody, Program, ProgramUpdate};
 use tally_core::rules::program_problems;
 
+use super::auth::Merchant;
 use super::extract::{Json, Path};
-use crate::auth::Merchant;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 

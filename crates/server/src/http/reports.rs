@@ -5,8 +5,8 @@ use axum::routing::get;
 use axum::Router;
 use tally_core::api::{ErrorBody, Summary};
 
+use super::auth::Merchant;
 use super::extract::Json;
-use crate::auth::Merchant;
 use crate::clock::now_ms;
 use crate::error::AppResult;
 use crate::{ledger, AppState};

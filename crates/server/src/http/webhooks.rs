@@ -10,8 +10,8 @@ use serde::Deserialize;
 use tally_core::api::ErrorBody;
 use tally_core::webhooks::*;
 
+use super::auth::Merchant;
 use super::extract::{Json, Path, Query};
-use crate::auth::Merchant;
 use crate::clock::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::webhooks::{ssrf, store};

@@ -2,16 +2,16 @@
 //! of events written with the changes they report, and a worker inside the server that delivers them,
 //! signed, with retries, safe with several servers on one PostgreSQL.
 //!
-//! - `outbox`: `record()` and the ledger's one-line event calls.
-//! - `store`: endpoints and deliveries in the database (what the HTTP handlers call).
+//! - `store`: endpoints and deliveries in the database (`db::webhooks`, what the HTTP handlers call).
 //! - `worker`: fan-out, claims, sending, outcomes.
 //! - `sign`, `ssrf`: the Standard Webhooks signature; where a webhook may go.
 
-pub mod outbox;
 pub mod sign;
 pub mod ssrf;
-pub mod store;
 pub mod worker;
+
+/// Endpoints and deliveries are plain records: their store is `db`'s.
+pub use crate::db::webhooks as store;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;

@@ -13,7 +13,6 @@
 //! A server killed mid-attempt leaves a lease that expires; the attempt is then made again (at least once:
 //! receivers dedupe by `webhook-id`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,10 +23,10 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::ssrf::{check_url_form, CheckedResolver};
-use super::{sign, store, WebhookConfig, Webhooks};
+use super::{sign, WebhookConfig, Webhooks};
 use crate::clock::{now_ms, now_secs, rfc3339};
-use crate::db::{Backend, Db};
-use crate::error::{AppError, AppResult};
+use crate::db::{self, webhooks::Outgoing, Db};
+use crate::error::AppResult;
 
 /// At most this much of a receiver's answer is read (and then dropped).
 pub const RESPONSE_BODY_LIMIT: usize = 64 * 1024;
@@ -114,14 +113,14 @@ async fn round(
 ) -> AppResult<()> {
     // Bounded, so a flood of events cannot starve the deliveries already due.
     for _ in 0..10 {
-        if fan_out(db, now_ms()).await? < FAN_OUT_BATCH as usize {
+        if db::webhooks::fan_out(db, now_ms(), FAN_OUT_BATCH).await? < FAN_OUT_BATCH as usize {
             break;
         }
     }
     let free = permits.available_permits();
     if free > 0 {
         let lease = hooks.config.timeout + LEASE_MARGIN;
-        for delivery_id in claim(db, free as i64, now_ms(), lease).await? {
+        for delivery_id in db::webhooks::claim(db, free as i64, now_ms(), lease).await? {
             let Ok(permit) = permits.clone().try_acquire_owned() else {
                 break; // cannot happen: we claimed no more than the free permits
             };
@@ -134,116 +133,9 @@ async fn round(
             });
         }
     }
-    let pending: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
-            .fetch_one(&db.pool)
-            .await?;
+    let pending = db::webhooks::pending_count(db).await?;
     hooks.health.record(now_ms(), pending);
     Ok(())
-}
-
-/// Turns undispatched events into deliveries; returns how many events it handled.
-pub async fn fan_out(db: &Db, now: i64) -> AppResult<usize> {
-    let mut tx = db.begin_write().await?;
-    let sql = match db.backend {
-        Backend::Sqlite => {
-            "SELECT id, shop_id, type, created_at FROM events WHERE dispatched = 0
-             ORDER BY seq LIMIT $1"
-        }
-        // Another server fanning out at the same moment takes other events.
-        Backend::Postgres => {
-            "SELECT id, shop_id, type, created_at FROM events WHERE dispatched = 0
-             ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
-        }
-    };
-    let events: Vec<(String, String, String, i64)> = sqlx::query_as(sql)
-        .bind(FAN_OUT_BATCH)
-        .fetch_all(tx.conn())
-        .await?;
-    if events.is_empty() {
-        return Ok(0);
-    }
-    let mut endpoints: HashMap<String, Vec<(String, Vec<String>, i64)>> = HashMap::new();
-    for (event_id, shop_id, event_type, created_at) in &events {
-        if !endpoints.contains_key(shop_id) {
-            let rows: Vec<(String, String, i64)> = sqlx::query_as(
-                "SELECT id, events_json, created_at FROM webhook_endpoints
-                 WHERE shop_id = $1 AND enabled = 1 ORDER BY created_at, id",
-            )
-            .bind(shop_id)
-            .fetch_all(tx.conn())
-            .await?;
-            let parsed = rows
-                .into_iter()
-                .map(|(id, json, created)| Ok((id, serde_json::from_str(&json)?, created)))
-                .collect::<AppResult<Vec<_>>>()?;
-            endpoints.insert(shop_id.clone(), parsed);
-        }
-        let subscribed: Vec<String> = endpoints
-            .get(shop_id)
-            .into_iter()
-            .flatten()
-            .filter(|(_, types, endpoint_created)| {
-                // An endpoint hears of what happens after it was created.
-                *endpoint_created <= *created_at
-                    && types
-                        .iter()
-                        .any(|t| t == tally_core::webhooks::ALL_EVENTS || t == event_type)
-            })
-            .map(|(id, _, _)| id.clone())
-            .collect();
-        for endpoint_id in &subscribed {
-            store::insert_delivery(tx.conn(), endpoint_id, event_id, now).await?;
-        }
-        // An event nobody subscribed to has nothing left to do.
-        let sql = if subscribed.is_empty() {
-            "DELETE FROM events WHERE id = $1"
-        } else {
-            "UPDATE events SET dispatched = 1 WHERE id = $1"
-        };
-        sqlx::query(sql).bind(event_id).execute(tx.conn()).await?;
-    }
-    tx.commit().await?;
-    Ok(events.len())
-}
-
-/// Leases up to `limit` due deliveries to this worker; returns their ids.
-pub async fn claim(db: &Db, limit: i64, now: i64, lease: Duration) -> AppResult<Vec<String>> {
-    let lock = match db.backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-    };
-    let sql = format!(
-        "UPDATE webhook_deliveries SET claimed_until = $1
-         WHERE seq IN (
-             SELECT seq FROM webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at <= $2
-               AND (claimed_until IS NULL OR claimed_until < $2)
-               AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)
-             ORDER BY next_attempt_at, seq LIMIT $3 {lock})
-         RETURNING id"
-    );
-    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-    let mut tx = db.begin_write().await?;
-    let ids: Vec<String> = sqlx::query_scalar(&sql)
-        .bind(now.saturating_add(lease_ms))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(tx.conn())
-        .await?;
-    tx.commit().await?;
-    Ok(ids)
-}
-
-/// What a claimed delivery needs to be sent.
-struct Outgoing {
-    attempts: i64,
-    url: String,
-    secret: String,
-    event_id: String,
-    event_type: String,
-    data: String,
-    created_at: i64,
 }
 
 /// The answer of one attempt: the receiver's status, or why there was none.
@@ -257,25 +149,8 @@ async fn deliver(
     delivery_id: &str,
     _permit: OwnedSemaphorePermit,
 ) -> AppResult<()> {
-    let row: Option<(i64, String, String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT d.attempts, w.url, w.secret, e.id, e.type, e.data, e.created_at
-         FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-         JOIN events e ON e.id = d.event_id WHERE d.id = $1",
-    )
-    .bind(delivery_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((attempts, url, secret, event_id, event_type, data, created_at)) = row else {
+    let Some(outgoing) = db::webhooks::outgoing(db, delivery_id).await? else {
         return Ok(()); // the endpoint was deleted meanwhile
-    };
-    let outgoing = Outgoing {
-        attempts,
-        url,
-        secret,
-        event_id,
-        event_type,
-        data,
-        created_at,
     };
     let attempted_at = now_ms();
     let started = Instant::now();
@@ -401,36 +276,16 @@ async fn record_outcome(
         tracing::info!(delivery = %delivery_id, event = %outgoing.event_id, attempts, status, error = %e,
                        "webhooks: attempt failed");
     }
-    let mut tx = db.begin_write().await?;
-    let updated = sqlx::query(
-        "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
-                claimed_until = NULL, response_status = $4, last_error = $5, updated_at = $6
-         WHERE id = $7",
-    )
-    .bind(status)
-    .bind(attempts)
-    .bind(next_attempt_at)
-    .bind(response_status)
-    .bind(error.as_deref())
-    .bind(now)
-    .bind(delivery_id)
-    .execute(tx.conn())
-    .await?;
-    if updated.rows_affected() == 1 {
-        sqlx::query(
-            "INSERT INTO webhook_attempts (delivery_id, attempted_at, response_status, error,
-                                           duration_ms)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(delivery_id)
-        .bind(attempted_at)
-        .bind(response_status)
-        .bind(error.as_deref())
-        .bind(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))
-        .execute(tx.conn())
-        .await?;
-    }
-    tx.commit().await.map_err(|e: AppError| e)
+    let attempt = db::webhooks::Attempt {
+        status,
+        attempts,
+        next_attempt_at,
+        response_status,
+        error: error.as_deref(),
+        attempted_at,
+        duration_ms: i64::try_from(duration.as_millis()).unwrap_or(i64::MAX),
+    };
+    db::webhooks::record_attempt(db, delivery_id, &attempt, now).await
 }
 
 #[cfg(test)]

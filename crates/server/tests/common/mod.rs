@@ -470,7 +470,7 @@ pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code
     message
 }
 
-pub const DAY_MS: i64 = 86_400_000;
+pub const DAY_MS: i64 = tally_core::rules::DAY_MS;
 
 /// An empty database for a test that runs the real binary against it; SQLite files go on drop,
 /// a PostgreSQL database with `remove`.

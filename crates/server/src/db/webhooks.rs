@@ -1,13 +1,15 @@
 //! Endpoints and deliveries in the database: what the HTTP handlers (src/http/webhooks.rs) read and
 //! write. Every query is scoped by the shop (endpoints) or by an endpoint of the shop (deliveries).
 
+use std::collections::HashMap;
+use std::time::Duration;
+
 use serde_json::json;
 use sqlx::AnyConnection;
 use tally_core::webhooks::*;
 
-use super::outbox;
+use super::{Backend, Db};
 use crate::clock::rfc3339;
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::shops::random_string;
 
@@ -39,7 +41,7 @@ pub async fn create_endpoint(
     now: i64,
 ) -> AppResult<WebhookEndpointCreated> {
     let id = format!("wh_{}", random_string(ID_ALPHABET, 20));
-    let secret = super::sign::new_secret();
+    let secret = crate::webhooks::sign::new_secret();
     sqlx::query(
         "INSERT INTO webhook_endpoints (id, shop_id, url, events_json, secret, enabled, created_at,
                                         updated_at)
@@ -331,9 +333,9 @@ pub async fn send_test(
 ) -> AppResult<WebhookTestSent> {
     get_endpoint(db, shop_id, endpoint_id).await?;
     let mut tx = db.begin_write().await?;
-    let event_id = outbox::new_event_id();
+    let event_id = super::events::new_event_id();
     let data = json!({"webhook_id": endpoint_id, "message": "A test event from Tally"});
-    outbox::insert(
+    super::events::insert(
         tx.conn(),
         &event_id,
         shop_id,
@@ -349,4 +351,192 @@ pub async fn send_test(
         event_id,
         delivery_id,
     })
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The delivery worker's claims and outcomes (`webhooks::worker`).
+
+/// Turns undispatched events into deliveries; returns how many events it handled.
+pub async fn fan_out(db: &Db, now: i64, batch: i64) -> AppResult<usize> {
+    let mut tx = db.begin_write().await?;
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            "SELECT id, shop_id, type, created_at FROM events WHERE dispatched = 0
+             ORDER BY seq LIMIT $1"
+        }
+        // Another server fanning out at the same moment takes other events.
+        Backend::Postgres => {
+            "SELECT id, shop_id, type, created_at FROM events WHERE dispatched = 0
+             ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED"
+        }
+    };
+    let events: Vec<(String, String, String, i64)> =
+        sqlx::query_as(sql).bind(batch).fetch_all(tx.conn()).await?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let mut endpoints: HashMap<String, Vec<(String, Vec<String>, i64)>> = HashMap::new();
+    for (event_id, shop_id, event_type, created_at) in &events {
+        if !endpoints.contains_key(shop_id) {
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT id, events_json, created_at FROM webhook_endpoints
+                 WHERE shop_id = $1 AND enabled = 1 ORDER BY created_at, id",
+            )
+            .bind(shop_id)
+            .fetch_all(tx.conn())
+            .await?;
+            let parsed = rows
+                .into_iter()
+                .map(|(id, json, created)| Ok((id, serde_json::from_str(&json)?, created)))
+                .collect::<AppResult<Vec<_>>>()?;
+            endpoints.insert(shop_id.clone(), parsed);
+        }
+        let subscribed: Vec<String> = endpoints
+            .get(shop_id)
+            .into_iter()
+            .flatten()
+            .filter(|(_, types, endpoint_created)| {
+                // An endpoint hears of what happens after it was created.
+                *endpoint_created <= *created_at
+                    && types
+                        .iter()
+                        .any(|t| t == tally_core::webhooks::ALL_EVENTS || t == event_type)
+            })
+            .map(|(id, _, _)| id.clone())
+            .collect();
+        for endpoint_id in &subscribed {
+            insert_delivery(tx.conn(), endpoint_id, event_id, now).await?;
+        }
+        // An event nobody subscribed to has nothing left to do.
+        let sql = if subscribed.is_empty() {
+            "DELETE FROM events WHERE id = $1"
+        } else {
+            "UPDATE events SET dispatched = 1 WHERE id = $1"
+        };
+        sqlx::query(sql).bind(event_id).execute(tx.conn()).await?;
+    }
+    tx.commit().await?;
+    Ok(events.len())
+}
+
+/// Leases up to `limit` due deliveries to this worker; returns their ids.
+pub async fn claim(db: &Db, limit: i64, now: i64, lease: Duration) -> AppResult<Vec<String>> {
+    let lock = match db.backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+    };
+    let sql = format!(
+        "UPDATE webhook_deliveries SET claimed_until = $1
+         WHERE seq IN (
+             SELECT seq FROM webhook_deliveries
+             WHERE status = 'pending' AND next_attempt_at <= $2
+               AND (claimed_until IS NULL OR claimed_until < $2)
+               AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)
+             ORDER BY next_attempt_at, seq LIMIT $3 {lock})
+         RETURNING id"
+    );
+    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+    let mut tx = db.begin_write().await?;
+    let ids: Vec<String> = sqlx::query_scalar(&sql)
+        .bind(now.saturating_add(lease_ms))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// What a claimed delivery needs to be sent.
+pub struct Outgoing {
+    pub attempts: i64,
+    pub url: String,
+    pub secret: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub data: String,
+    pub created_at: i64,
+}
+
+/// A claimed delivery with what it needs to be sent; `None` if its endpoint was deleted meanwhile.
+pub async fn outgoing(db: &Db, delivery_id: &str) -> AppResult<Option<Outgoing>> {
+    let row: Option<(i64, String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT d.attempts, w.url, w.secret, e.id, e.type, e.data, e.created_at
+         FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+         JOIN events e ON e.id = d.event_id WHERE d.id = $1",
+    )
+    .bind(delivery_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(
+        |(attempts, url, secret, event_id, event_type, data, created_at)| Outgoing {
+            attempts,
+            url,
+            secret,
+            event_id,
+            event_type,
+            data,
+            created_at,
+        },
+    ))
+}
+
+/// One attempt's outcome, as the worker decided it.
+pub struct Attempt<'a> {
+    /// `succeeded`, `pending` (another attempt at `next_attempt_at`) or `failed`.
+    pub status: &'a str,
+    pub attempts: i64,
+    pub next_attempt_at: Option<i64>,
+    pub response_status: Option<i64>,
+    pub error: Option<&'a str>,
+    pub attempted_at: i64,
+    pub duration_ms: i64,
+}
+
+/// Stores an attempt's outcome on its delivery (releasing the lease) and in the attempt log.
+pub async fn record_attempt(
+    db: &Db,
+    delivery_id: &str,
+    attempt: &Attempt<'_>,
+    now: i64,
+) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    let updated = sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
+                claimed_until = NULL, response_status = $4, last_error = $5, updated_at = $6
+         WHERE id = $7",
+    )
+    .bind(attempt.status)
+    .bind(attempt.attempts)
+    .bind(attempt.next_attempt_at)
+    .bind(attempt.response_status)
+    .bind(attempt.error)
+    .bind(now)
+    .bind(delivery_id)
+    .execute(tx.conn())
+    .await?;
+    if updated.rows_affected() == 1 {
+        sqlx::query(
+            "INSERT INTO webhook_attempts (delivery_id, attempted_at, response_status, error,
+                                           duration_ms)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(delivery_id)
+        .bind(attempt.attempted_at)
+        .bind(attempt.response_status)
+        .bind(attempt.error)
+        .bind(attempt.duration_ms)
+        .execute(tx.conn())
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Deliveries still waiting for an attempt, for `/healthz`.
+pub async fn pending_count(db: &Db) -> AppResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'")
+            .fetch_one(&db.pool)
+            .await?,
+    )
 }

@@ -1,5 +1,23 @@
 //! The database: one `sqlx::AnyPool` on SQLite (the default) or PostgreSQL, numbered migrations run at
-//! start, and write transactions that serialize per customer.
+//! start, and write transactions that serialize per customer. Every SQL string of the server and every
+//! row type lives under this module, one file per table; the ledger above it holds the rules.
+//!
+//! The lock discipline is in the types: a [`WriteTx`] can do nothing but lock a customer row
+//! ([`customers::lock`]), which turns it into a [`LockedTx`], the only handle the writing functions of
+//! this module accept. So no write runs before the customer's row is locked, and balance checks and the
+//! writes that depend on them never interleave.
+
+pub mod customers;
+pub mod entries;
+pub mod events;
+pub mod idempotency;
+pub mod lots;
+pub mod orders;
+pub mod redemptions;
+pub mod referrals;
+pub mod reports;
+pub mod shops;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,24 +40,24 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "loyalty ledger",
-        include_str!("../migrations/sqlite/0001_loyalty_ledger.sql"),
+        include_str!("../../migrations/sqlite/0001_loyalty_ledger.sql"),
     ),
     (
         2,
         "webhooks",
-        include_str!("../migrations/sqlite/0002_webhooks.sql"),
+        include_str!("../../migrations/sqlite/0002_webhooks.sql"),
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "loyalty ledger",
-        include_str!("../migrations/postgres/0001_loyalty_ledger.sql"),
+        include_str!("../../migrations/postgres/0001_loyalty_ledger.sql"),
     ),
     (
         2,
         "webhooks",
-        include_str!("../migrations/postgres/0002_webhooks.sql"),
+        include_str!("../../migrations/postgres/0002_webhooks.sql"),
     ),
 ];
 
@@ -52,24 +70,57 @@ pub struct Db {
     write_gate: Option<Arc<Mutex<()>>>,
 }
 
-/// A write transaction. Its first statement must write the customer row (see `ledger::lock_customer`).
+/// A write transaction that has not locked anything yet: all it can do is lock a customer row
+/// ([`customers::lock`], [`customers::lock_pk`]), which gives a [`LockedTx`].
 pub struct WriteTx {
-    // Field order matters: the transaction ends (rolls back if not committed) before the gate opens.
-    pub tx: Transaction<'static, Any>,
-    _gate: Option<OwnedMutexGuard<()>>,
+    inner: Tx,
 }
 
 impl WriteTx {
-    pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+    /// The connection, for this module's queries that lock no customer (the webhook outbox's worker).
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner.tx
     }
 
-    pub async fn commit(self) -> AppResult<()> {
-        let WriteTx { tx, _gate } = self;
+    async fn commit(self) -> AppResult<()> {
+        let Tx { tx, _gate } = self.inner;
         tx.commit().await?;
         drop(_gate);
         Ok(())
     }
+}
+
+/// A write transaction that holds a customer row's lock (on PostgreSQL the row lock, on SQLite the
+/// database's write lock). Dropped without [`LockedTx::commit`], it rolls back.
+pub struct LockedTx {
+    inner: Tx,
+}
+
+struct Tx {
+    // Field order matters: the transaction ends (rolls back if not committed) before the gate opens.
+    tx: Transaction<'static, Any>,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl LockedTx {
+    /// The connection, for this module's queries only.
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner.tx
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        let Tx { tx, _gate } = self.inner;
+        tx.commit().await?;
+        drop(_gate);
+        Ok(())
+    }
+}
+
+/// SQLite's `synchronous` settings that `Db::set_sqlite_sync` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSync {
+    Off,
+    Full,
 }
 
 /// `sqlite://tally.db` gains `mode=rwc` so a missing file is created.
@@ -184,7 +235,38 @@ impl Db {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _gate: gate })
+        Ok(WriteTx {
+            inner: Tx { tx, _gate: gate },
+        })
+    }
+
+    /// SQLite's `synchronous` on every connection of the pool at once (holding them all): a bulk load
+    /// (`tally-server seed`) need not sync every commit. Nothing on PostgreSQL.
+    pub async fn set_sqlite_sync(&self, mode: SqliteSync) -> AppResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let pragma = match mode {
+            SqliteSync::Off => "PRAGMA synchronous = OFF",
+            SqliteSync::Full => "PRAGMA synchronous = FULL",
+        };
+        let mut held = Vec::new();
+        for _ in 0..self.pool.options().get_max_connections() {
+            let mut conn = self.pool.acquire().await?;
+            sqlx::query(pragma).execute(&mut *conn).await?;
+            held.push(conn);
+        }
+        Ok(())
+    }
+
+    /// Writes SQLite's WAL into the database file and syncs it. Nothing on PostgreSQL.
+    pub async fn checkpoint(&self) -> AppResult<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(FULL)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 }
 

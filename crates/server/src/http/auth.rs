@@ -1,4 +1,5 @@
 //! Who is calling: a shopper with a token the shop signed, or the shop's own back end with its secret key.
+//! Both are extractors; a handler that takes one cannot run for anyone else.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -6,6 +7,8 @@ use std::sync::Arc;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use tally_core::api::header;
+use tally_core::token::TokenError;
+use tally_core::CustomerId;
 
 use crate::error::AppError;
 use crate::shops::ShopRecord;
@@ -17,7 +20,7 @@ pub const TOKEN_WINDOW_SECS: i64 = tally_core::token::WINDOW_SECS;
 /// A shopper, proven by `X-Tally-Customer`, `X-Tally-Timestamp` and `X-Tally-Signature`.
 pub struct ShopperToken {
     pub shop: Arc<ShopRecord>,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
 }
 
 /// The shop's own back end, proven by `Authorization: Bearer {secret_key}`.
@@ -77,10 +80,9 @@ impl FromRequestParts<AppState> for ShopperToken {
             crate::clock::now_secs(),
         )
         .map_err(AppError::Unauthorized)?;
-        Ok(ShopperToken {
-            customer_id: customer.to_owned(),
-            shop,
-        })
+        let customer_id = CustomerId::parse(customer)
+            .map_err(|_| AppError::Unauthorized(TokenError::Customer.message()))?;
+        Ok(ShopperToken { customer_id, shop })
     }
 }
 

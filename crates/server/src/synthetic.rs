@@ -1,4 +1,4 @@
-//! `tally-server seed`: many customers with a believable history, for benchmarks. Every write goes
+//! `tally-server seed`: synthetic customers for benchmarks, many of them with a believable history, for benchmarks. Every write goes
 //! through the ledger exactly as the API's would (orders over the past year, some refunds, some
 //! redemptions), so what is measured afterwards reads a real ledger.
 
@@ -6,18 +6,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tally_core::api::{OrderRequest, RedemptionRequest, RefundRequest};
+use tally_core::{CustomerId, IdempotencyKey};
 
-use crate::db::{Backend, Db};
+use crate::db::{Db, SqliteSync};
 use crate::error::{AppError, AppResult};
 use crate::{clock, ledger, shops::ShopCache};
 
-const DAY_MS: i64 = 86_400_000;
+use tally_core::rules::DAY_MS;
 
 /// Seeds customers `c0` … `c{count-1}` of `shop_id` with `workers` writers in parallel; returns the
 /// number of ledger writes made. Re-running it is harmless: order and refund ids are idempotency keys.
 pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppResult<usize> {
     let shop = ShopCache::default().require(db, shop_id).await?;
-    set_sqlite_sync(db, "OFF").await?;
+    db.set_sqlite_sync(SqliteSync::Off).await?;
     let next = Arc::new(AtomicUsize::new(0));
     let writes = Arc::new(AtomicUsize::new(0));
     let now = clock::now_ms();
@@ -68,16 +69,11 @@ pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppRe
                         reward_id: reward.id.clone(),
                     };
                     // Not enough points is an answer like any other here, not a failure of the seed.
-                    match ledger::redeem(
-                        &db,
-                        &shop,
-                        &customer_id,
-                        &format!("seed-{i}"),
-                        &request,
-                        now,
-                    )
-                    .await
-                    {
+                    let customer = CustomerId::parse(customer_id.as_str())
+                        .map_err(|e| AppError::internal(e.to_string()))?;
+                    let key = IdempotencyKey::parse(format!("seed-{i}"))
+                        .map_err(|e| AppError::internal(e.to_string()))?;
+                    match ledger::redeem(&db, &shop, &customer, &key, &request, now).await {
                         Ok(_)
                         | Err(AppError::InsufficientPoints(_))
                         | Err(AppError::RewardUnavailable(_)) => {}
@@ -91,29 +87,8 @@ pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppRe
     while let Some(done) = tasks.join_next().await {
         done.map_err(|e| AppError::internal(format!("seed worker: {e}")))??;
     }
-    set_sqlite_sync(db, "FULL").await?;
-    if db.backend == Backend::Sqlite {
-        // With synchronous back to FULL, a checkpoint writes and syncs everything the seed wrote.
-        sqlx::query("PRAGMA wal_checkpoint(FULL)")
-            .execute(&db.pool)
-            .await?;
-    }
+    db.set_sqlite_sync(SqliteSync::Full).await?;
+    // With synchronous back to FULL, a checkpoint writes and syncs everything the seed wrote.
+    db.checkpoint().await?;
     Ok(writes.load(Ordering::Relaxed))
-}
-
-/// A bulk load need not sync every customer's commit to disk; SQLite's `synchronous` is per connection,
-/// so it is set on every connection of the pool at once (holding them all), and set back at the end.
-async fn set_sqlite_sync(db: &Db, mode: &str) -> AppResult<()> {
-    if db.backend != Backend::Sqlite {
-        return Ok(());
-    }
-    let mut held = Vec::new();
-    for _ in 0..db.pool.options().get_max_connections() {
-        let mut conn = db.pool.acquire().await?;
-        sqlx::query(&format!("PRAGMA synchronous = {mode}"))
-            .execute(&mut *conn)
-            .await?;
-        held.push(conn);
-    }
-    Ok(())
 }

@@ -12,17 +12,18 @@
 //! A stolen database therefore yields no usable bearer key for merchant calls; it does let the thief sign
 //! shopper tokens, which no design can avoid while the server itself must verify those HMACs.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod cache;
 
-use hmac::{Hmac, Mac};
+pub use cache::ShopCache;
+
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tally_core::api::{ProgramRules, Shop};
+use tally_core::ids::{ID_ALPHABET, KEY_ALPHABET};
 
-use crate::db::Db;
+use crate::db::shops::ShopRow;
+use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 
 /// HMAC-SHA256's block size: longer keys are hashed first (RFC 2104).
@@ -49,13 +50,6 @@ impl ShopRecord {
     pub fn signing_key(&self) -> &[u8] {
         &self.signing_key
     }
-
-    /// HMAC-SHA256 of `message` under the shop's secret key.
-    pub fn hmac(&self) -> Hmac<Sha256> {
-        // Any key length is accepted by HMAC; this cannot fail.
-        <Hmac<Sha256> as Mac>::new_from_slice(&self.signing_key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
-    }
 }
 
 /// The two stored forms of a secret key (see the module documentation).
@@ -69,8 +63,7 @@ pub fn key_material(secret_key: &str) -> (String, String) {
     (hex::encode(digest), signing)
 }
 
-const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
+/// `len` characters drawn at random from `alphabet` (one of `tally_core::ids`'s).
 pub fn random_string(alphabet: &[u8], len: usize) -> String {
     let mut rng = rand::thread_rng();
     (0..len)
@@ -80,14 +73,11 @@ pub fn random_string(alphabet: &[u8], len: usize) -> String {
 
 /// `sk_live_` and 64 random letters and digits (~381 bits); 72 bytes, longer than HMAC's block.
 pub fn new_secret_key() -> String {
-    format!("sk_live_{}", random_string(ALPHANUMERIC, 64))
+    format!("sk_live_{}", random_string(KEY_ALPHABET, 64))
 }
 
 pub fn new_shop_id() -> String {
-    format!(
-        "shop_{}",
-        random_string(b"abcdefghijklmnopqrstuvwxyz0123456789", 12)
-    )
+    format!("shop_{}", random_string(ID_ALPHABET, 12))
 }
 
 /// What `shop create` and the demo store.
@@ -104,27 +94,17 @@ pub struct NewShop<'a> {
 /// Inserts a shop, or (for the demo's fixed id) replaces its name, key and program.
 pub async fn upsert_shop(db: &Db, new: &NewShop<'_>) -> AppResult<()> {
     let (hash, signing) = key_material(new.secret_key);
-    sqlx::query(
-        "INSERT INTO shops (id, name, currency, locale, secret_key_sha256, signing_key, program_json,
-                            allowed_origins_json, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
-             locale = excluded.locale, secret_key_sha256 = excluded.secret_key_sha256,
-             signing_key = excluded.signing_key, program_json = excluded.program_json,
-             allowed_origins_json = excluded.allowed_origins_json",
-    )
-    .bind(new.id)
-    .bind(new.name)
-    .bind(new.currency)
-    .bind(new.locale)
-    .bind(hash)
-    .bind(signing)
-    .bind(serde_json::to_string(new.rules)?)
-    .bind(serde_json::to_string(new.allowed_origins)?)
-    .bind(crate::clock::now_ms())
-    .execute(&db.pool)
-    .await?;
-    Ok(())
+    let row = ShopRow {
+        id: new.id.to_owned(),
+        name: new.name.to_owned(),
+        currency: new.currency.to_owned(),
+        locale: new.locale.to_owned(),
+        secret_key_sha256: hash,
+        signing_key: signing,
+        program_json: serde_json::to_string(new.rules)?,
+        allowed_origins_json: serde_json::to_string(new.allowed_origins)?,
+    };
+    db::shops::upsert(db, &row, crate::clock::now_ms()).await
 }
 
 /// A new shop's program until the merchant stores their own: 1 point per unit, a signup bonus, one tier.
@@ -167,108 +147,51 @@ pub fn starter_program(landing_url: &str) -> ProgramRules {
     }
 }
 
+/// Replaces a shop's program and allowed origins (checked by `tally_core::rules::program_problems`).
 pub async fn store_program(
     db: &Db,
     shop_id: &str,
     rules: &ProgramRules,
     allowed_origins: &[String],
 ) -> AppResult<()> {
-    sqlx::query("UPDATE shops SET program_json = $1, allowed_origins_json = $2 WHERE id = $3")
-        .bind(serde_json::to_string(rules)?)
-        .bind(serde_json::to_string(allowed_origins)?)
-        .bind(shop_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    db::shops::set_program(
+        db,
+        shop_id,
+        &serde_json::to_string(rules)?,
+        &serde_json::to_string(allowed_origins)?,
+    )
+    .await
 }
 
 async fn load_shop(db: &Db, shop_id: &str) -> AppResult<Option<ShopRecord>> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, name, currency, locale, secret_key_sha256, signing_key, program_json,
-                allowed_origins_json FROM shops WHERE id = $1",
-    )
-    .bind(shop_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((id, name, currency, locale, hash, signing, program, origins)) = row else {
+    let Some(row) = db::shops::find(db, shop_id).await? else {
         return Ok(None);
     };
-    let secret_key_sha256: [u8; 32] = hex::decode(&hash)
+    let id = row.id;
+    let secret_key_sha256: [u8; 32] = hex::decode(&row.secret_key_sha256)
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| AppError::internal(format!("shop {id}: malformed secret_key_sha256")))?;
-    let signing_key = hex::decode(&signing)
+    let signing_key = hex::decode(&row.signing_key)
         .map_err(|_| AppError::internal(format!("shop {id}: malformed signing_key")))?;
     Ok(Some(ShopRecord {
         shop: Shop {
             id,
-            name,
-            currency,
-            locale,
+            name: row.name,
+            currency: row.currency,
+            locale: row.locale,
         },
-        rules: serde_json::from_str(&program)?,
-        allowed_origins: serde_json::from_str(&origins)?,
+        rules: serde_json::from_str(&row.program_json)?,
+        allowed_origins: serde_json::from_str(&row.allowed_origins_json)?,
         secret_key_sha256,
         signing_key,
     }))
 }
 
-/// Shops by id, kept for a few seconds: CORS and authentication look one up on every request.
-/// When a shop was loaded, and what was found (`None`: no such shop, also worth remembering briefly).
-type CachedShop = (Instant, Option<Arc<ShopRecord>>);
-
-#[derive(Clone, Default)]
-pub struct ShopCache {
-    entries: Arc<Mutex<HashMap<String, CachedShop>>>,
-}
-
-const SHOP_CACHE_TTL: Duration = Duration::from_secs(5);
-
-impl ShopCache {
-    pub async fn get(&self, db: &Db, shop_id: &str) -> AppResult<Option<Arc<ShopRecord>>> {
-        if let Ok(entries) = self.entries.lock() {
-            if let Some((at, shop)) = entries.get(shop_id) {
-                if at.elapsed() < SHOP_CACHE_TTL {
-                    return Ok(shop.clone());
-                }
-            }
-        }
-        let shop = load_shop(db, shop_id).await?.map(Arc::new);
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.clear();
-            }
-            entries.insert(shop_id.to_owned(), (Instant::now(), shop.clone()));
-        }
-        Ok(shop)
-    }
-
-    /// The shop, or 404 naming it.
-    pub async fn require(&self, db: &Db, shop_id: &str) -> AppResult<Arc<ShopRecord>> {
-        self.get(db, shop_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("shop_id: no shop {shop_id:?}")))
-    }
-
-    pub fn forget(&self, shop_id: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(shop_id);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use hmac::{Hmac, Mac};
+
     use super::*;
 
     #[test]

@@ -1,0 +1,87 @@
+//! The shop-wide sums behind `GET …/reports/summary`.
+
+use std::collections::HashMap;
+
+use sqlx::AnyConnection;
+
+use super::Db;
+use crate::error::AppResult;
+
+/// The shop's customers with lots due to expire at `now`.
+pub async fn customers_with_due_lots(db: &Db, shop_id: &str, now: i64) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT l.customer_pk FROM point_lots l JOIN customers c ON c.id = l.customer_pk
+         WHERE c.shop_id = $1 AND l.remaining > 0 AND l.expires_at IS NOT NULL AND l.expires_at <= $2",
+    )
+    .bind(shop_id)
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// `(members, Σ balances)`.
+pub async fn members(conn: &mut AnyConnection, shop_id: &str) -> AppResult<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM customers WHERE shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// `(kind, Σ credits, Σ debits)` of the shop's ledger entries by kind; `kind` is an `ActivityKind` word.
+pub async fn points_by_kind(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+) -> AppResult<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT kind, CAST(COALESCE(SUM(CASE WHEN points > 0 THEN points ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN points < 0 THEN points ELSE 0 END), 0) AS BIGINT)
+         FROM ledger_entries WHERE shop_id = $1 GROUP BY kind",
+    )
+    .bind(shop_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// `(redemptions, customers who redeemed)`.
+pub async fn redemptions(conn: &mut AnyConnection, shop_id: &str) -> AppResult<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT customer_pk) FROM redemptions WHERE shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// `(customer key, lifetime points)` of every customer of the shop.
+pub async fn lifetime_points(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+) -> AppResult<Vec<(i64, i64)>> {
+    Ok(
+        sqlx::query_as("SELECT id, lifetime_points FROM customers WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// Each customer's spend in `(since, until]`, by customer key (customers without orders are absent).
+pub async fn spend_by_customer(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    since: i64,
+    until: i64,
+) -> AppResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT customer_pk, CAST(SUM(total_minor - refunded_minor) AS BIGINT) FROM orders
+         WHERE shop_id = $1 AND created_at > $2 AND created_at <= $3 GROUP BY customer_pk",
+    )
+    .bind(shop_id)
+    .bind(since)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}

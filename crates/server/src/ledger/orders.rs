@@ -1,0 +1,232 @@
+//! Orders and refunds: purchase points at the tier held when the order arrives, referral awards on a
+//! customer's first order, and refunds that reverse what the order really awarded.
+
+use tally_core::rules;
+use tally_core::{
+    ActivityKind, CustomerId, EarnRuleKind, IdempotencyKey, OrderRequest, OrderResult,
+    RefundRequest, RefundResult,
+};
+
+use super::{keyed_write, tier_metric, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
+use crate::db::orders::{NewOrder, NewRefund};
+use crate::db::referrals::NewReferral;
+use crate::db::{self, is_deadlock, Db};
+use crate::error::{AppError, AppResult};
+use crate::shops::ShopRecord;
+
+/// `POST …/orders`: awards purchase points at the tier held when the order arrives, and the referral
+/// awards on a customer's first order. A repeat of the order id is [`Outcome::Replayed`].
+pub async fn record_order(
+    db: &Db,
+    shop: &ShopRecord,
+    order: &OrderRequest,
+    now: i64,
+) -> AppResult<Outcome<OrderResult>> {
+    let order_id = IdempotencyKey::parse(order.order_id.as_str())
+        .map_err(|e| AppError::Invalid(format!("order_id: {e}")))?;
+    let customer_id = CustomerId::parse(order.customer_id.as_str())
+        .map_err(|e| AppError::Invalid(format!("customer_id: {e}")))?;
+    let key = WriteKey::new("order_id", "order", &order_id, order)?;
+    // A referral locks two customers; two friends' first orders naming each other's codes at the same
+    // moment can deadlock on PostgreSQL, which aborts one of them. Retrying it is safe: nothing was kept.
+    let mut attempt = 1;
+    loop {
+        let result = keyed_write(db, shop, Whom::Id(&customer_id), &key, now, |ctx| {
+            Box::pin(order_step(ctx, order))
+        })
+        .await;
+        match result {
+            Err(e) if attempt < 3 && is_deadlock(&e) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+async fn order_step(
+    ctx: &mut CustomerTx<'_>,
+    order: &OrderRequest,
+) -> AppResult<Step<OrderResult>> {
+    let shop = ctx.shop;
+    let metric = tier_metric(ctx).await?;
+    let multiplier = rules::tier_standing(&shop.rules.tiers, metric)
+        .current
+        .map_or(1.0, |t| t.earn_multiplier);
+    let points_per_unit = shop
+        .rules
+        .earn_rules
+        .iter()
+        .find(|r| r.kind == EarnRuleKind::Purchase)
+        .and_then(|r| r.points_per_unit)
+        .unwrap_or(0);
+    let points = rules::purchase_points(
+        order.total_minor,
+        &shop.shop.currency,
+        points_per_unit,
+        multiplier,
+    );
+
+    let pk = ctx.customer.pk;
+    let earlier_orders = db::orders::count_of_customer(ctx.tx(), pk).await?;
+    let new_order = NewOrder {
+        shop_id: &shop.shop.id,
+        order_id: &order.order_id,
+        customer_pk: pk,
+        total_minor: order.total_minor,
+        points_awarded: points,
+        created_at: ctx.now,
+    };
+    if !db::orders::insert(ctx.tx(), &new_order).await? {
+        // Another customer's transaction recorded this order id first.
+        return Ok(Step::LostRace);
+    }
+    if points > 0 {
+        ctx.post(Posting {
+            kind: ActivityKind::Earn,
+            points,
+            description: format!(
+                "Order {} ({} {})",
+                order.order_id,
+                rules::format_minor(order.total_minor, &shop.shop.currency),
+                shop.shop.currency
+            ),
+            reference: format!("order:{}", order.order_id),
+        })
+        .await?;
+    }
+    if earlier_orders == 0 {
+        if let Some(code) = order.referral_code.as_deref() {
+            award_referral(ctx, code, &order.order_id).await?;
+        }
+    }
+    super::events::spend_moved(ctx, metric, metric.saturating_add(order.total_minor)).await?;
+    Ok(Step::Wrote(OrderResult {
+        order_id: order.order_id.clone(),
+        points_awarded: points,
+        balance: ctx.customer.balance,
+    }))
+}
+
+/// The referral awards for a new customer's first order: once per friend, never for one's own code.
+/// An unknown or own code is ignored: the order itself must still be recorded.
+async fn award_referral(ctx: &mut CustomerTx<'_>, code: &str, order_id: &str) -> AppResult<()> {
+    let (shop, now) = (ctx.shop, ctx.now);
+    let code = code.trim().to_ascii_uppercase();
+    let advocate_pk = db::customers::pk_by_referral_code(ctx.tx(), &shop.shop.id, &code).await?;
+    let friend_pk = ctx.customer.pk;
+    let Some(advocate_pk) = advocate_pk.filter(|pk| *pk != friend_pk) else {
+        return Ok(());
+    };
+    let program = &shop.rules.referral;
+    let referral = NewReferral {
+        friend_pk,
+        shop_id: &shop.shop.id,
+        advocate_pk,
+        advocate_points: program.advocate_points,
+        friend_points: program.friend_points,
+        created_at: now,
+    };
+    if !db::referrals::insert(ctx.tx(), &referral).await? {
+        return Ok(());
+    }
+    let advocate_id = db::customers::customer_id_of(ctx.tx(), advocate_pk).await?;
+    super::events::referral_completed(ctx, &advocate_id, order_id).await?;
+    let reference = format!("referral:{}", ctx.customer.customer_id);
+    if program.friend_points > 0 {
+        ctx.post(Posting {
+            kind: ActivityKind::Referral,
+            points: program.friend_points,
+            description: "Welcome gift for joining through a friend".into(),
+            reference: reference.clone(),
+        })
+        .await?;
+    }
+    if program.advocate_points > 0 {
+        let tx = ctx.tx();
+        let mut advocate = db::customers::lock_another(tx, advocate_pk, now).await?;
+        super::posting::expire_due(tx, shop, &mut advocate, now).await?;
+        super::posting::post(
+            tx,
+            shop,
+            &mut advocate,
+            Posting {
+                kind: ActivityKind::Referral,
+                points: program.advocate_points,
+                description: "A friend you referred placed their first order".into(),
+                reference,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `POST …/orders/{order_id}/refunds`: reverses floor(points_awarded × amount ÷ total) of what the order
+/// really awarded. The balance may go negative (points debt).
+pub async fn record_refund(
+    db: &Db,
+    shop: &ShopRecord,
+    order_id: &str,
+    refund: &RefundRequest,
+    now: i64,
+) -> AppResult<Outcome<RefundResult>> {
+    let refund_id = IdempotencyKey::parse(refund.refund_id.as_str())
+        .map_err(|e| AppError::Invalid(format!("refund_id: {e}")))?;
+    let key = WriteKey::new("refund_id", "refund", &refund_id, &(order_id, refund))?;
+    let customer_pk = db::orders::customer_of(db, &shop.shop.id, order_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("order_id: no order {order_id:?}")))?;
+    keyed_write(db, shop, Whom::Pk(customer_pk), &key, now, |ctx| {
+        Box::pin(refund_step(ctx, order_id, refund))
+    })
+    .await
+}
+
+async fn refund_step(
+    ctx: &mut CustomerTx<'_>,
+    order_id: &str,
+    refund: &RefundRequest,
+) -> AppResult<Step<RefundResult>> {
+    let (shop, now) = (ctx.shop, ctx.now);
+    let order = db::orders::totals(ctx.tx(), &shop.shop.id, order_id).await?;
+    if order.refunded_minor.saturating_add(refund.amount_minor) > order.total_minor {
+        return Err(AppError::RefundExceedsOrder(format!(
+            "amount_minor: {} would take the refunds of order {order_id:?} to more than its total {} \
+             ({} already refunded)",
+            refund.amount_minor, order.total_minor, order.refunded_minor
+        )));
+    }
+    // For `tier.changed`: the metric is read only when the program ranks by spend.
+    let metric_before = tier_metric(ctx).await?;
+    let reversed =
+        rules::refund_points(order.points_awarded, refund.amount_minor, order.total_minor);
+    let new_refund = NewRefund {
+        shop_id: &shop.shop.id,
+        refund_id: &refund.refund_id,
+        order_id,
+        amount_minor: refund.amount_minor,
+        points_reversed: reversed,
+        created_at: now,
+    };
+    db::orders::insert_refund(ctx.tx(), &new_refund).await?;
+    if reversed > 0 {
+        ctx.post(Posting {
+            kind: ActivityKind::Refund,
+            points: -reversed,
+            description: format!(
+                "Refund on order {order_id} ({} {})",
+                rules::format_minor(refund.amount_minor, &shop.shop.currency),
+                shop.shop.currency
+            ),
+            reference: format!("refund:{}", refund.refund_id),
+        })
+        .await?;
+    }
+    let metric_after = tier_metric(ctx).await?;
+    super::events::spend_moved(ctx, metric_before, metric_after).await?;
+    Ok(Step::Wrote(RefundResult {
+        refund_id: refund.refund_id.clone(),
+        points_reversed: reversed,
+        balance: ctx.customer.balance,
+    }))
+}
