@@ -93,10 +93,18 @@ pub struct LimitArgs {
     /// Requests per second one client IP may send to one shop, sustained.
     #[arg(long, env = "TALLY_RATE_LIMIT_PER_SECOND", default_value_t = 20.0)]
     pub rate_limit_per_second: f64,
+    /// Proxies (CIDRs, comma-separated) whose `Forwarded` / `X-Forwarded-For` headers name the client
+    /// for the rate limit: the rightmost hop that is not one of them. Headers from other peers are ignored.
+    #[arg(long, env = "TALLY_TRUSTED_PROXIES", value_parser = crate::http::layers::parse_trusted_proxies,
+          default_value = "")]
+    pub trusted_proxies: TrustedProxies,
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "TALLY_REQUEST_TIMEOUT_SECS", default_value_t = 15)]
     pub request_timeout_secs: u64,
 }
+
+/// The parsed `--trusted-proxies` (clap needs one type per value parser).
+pub type TrustedProxies = Vec<ipnet::IpNet>;
 
 impl LimitArgs {
     fn limits(&self) -> Limits {
@@ -104,6 +112,7 @@ impl LimitArgs {
             rate_burst: self.rate_limit_burst.max(1.0),
             rate_per_second: self.rate_limit_per_second.max(0.001),
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            trusted_proxies: self.trusted_proxies.clone(),
             ..Limits::default()
         }
     }

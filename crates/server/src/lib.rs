@@ -39,6 +39,8 @@ pub struct Limits {
     pub rate_burst: f64,
     /// …and per second after that.
     pub rate_per_second: f64,
+    /// `--trusted-proxies`: peers whose `Forwarded` / `X-Forwarded-For` name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Limits {
@@ -48,6 +50,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(15),
             rate_burst: 120.0,
             rate_per_second: 20.0,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -67,8 +70,8 @@ impl AppState {
         AppState {
             db,
             shops: shops::ShopCache::default(),
+            rate: http::RateLimiter::new(&limits),
             limits: Arc::new(limits),
-            rate: http::RateLimiter::default(),
             webhooks: webhooks::Webhooks::default(),
         }
     }

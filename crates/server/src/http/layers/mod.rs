@@ -1,6 +1,7 @@
 //! The layers every request passes: request id, tracing, CORS, JSON errors, header limit, panics
 //! caught, rate limit, time limit, body limit; and the fallbacks for unknown routes and methods.
 
+mod client_ip;
 mod cors;
 mod rate_limit;
 
@@ -22,6 +23,7 @@ use tower_http::request_id::{
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use client_ip::{client_ip, parse_trusted_proxies};
 pub use rate_limit::RateLimiter;
 
 use crate::error::{error_response, AppError};
