@@ -9,8 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::AppError;
-use crate::server::{announce, bind, shutdown_signal};
-use crate::{demo, server, shops, synthetic, AppState, Db, Limits};
+use crate::{demo, shops, synthetic, Db, Limits};
 
 #[derive(Parser, Debug)]
 #[command(name = "tally-server", version, about = "Tally's loyalty API")]
@@ -31,6 +30,8 @@ pub enum Command {
         limits: LimitArgs,
         #[command(flatten)]
         webhooks: crate::webhooks::WebhookArgs,
+        #[command(flatten)]
+        ops: crate::ops::OpsArgs,
     },
     /// Manage shops.
     Shop {
@@ -133,7 +134,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             database_url,
             limits,
             webhooks,
-        } => serve(addr, &database_url, limits.limits(), webhooks.config()).await,
+            ops,
+        } => crate::ops::serve(addr, &database_url, limits.limits(), webhooks.config(), ops).await,
         Command::Shop {
             command:
                 ShopCommand::Create {
@@ -178,23 +180,6 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-async fn serve(
-    addr: SocketAddr,
-    database_url: &str,
-    limits: Limits,
-    webhooks: crate::webhooks::WebhookConfig,
-) -> Result<(), AppError> {
-    let db = Db::connect(database_url).await?;
-    let listener = bind(addr).await?;
-    announce(&listener)?;
-    let state = AppState::new(db, limits).with_webhooks(webhooks);
-    let worker = crate::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
-    let router = crate::app(state);
-    let served = server::serve(listener, router, shutdown_signal()).await;
-    worker.stop().await;
-    served.map_err(|e| AppError::internal(format!("server: {e}")))
 }
 
 async fn shop_create(

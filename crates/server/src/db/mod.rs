@@ -10,6 +10,7 @@
 pub mod customers;
 pub mod entries;
 pub mod events;
+pub mod health;
 pub mod idempotency;
 pub mod lots;
 pub mod orders;

@@ -9,6 +9,7 @@ pub mod me;
 pub mod ops;
 pub mod orders;
 pub mod program;
+pub mod ready;
 pub mod reports;
 pub mod webhooks;
 
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::router())
         .merge(webhooks::router())
         .merge(ops::router())
+        .merge(ready::router())
 }
 
 /// The API's routes with all their layers, ready for `axum::serve`.

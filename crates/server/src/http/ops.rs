@@ -127,6 +127,7 @@ impl Modify for CommonResponses {
                         `{\"error\": {\"code\", \"message\"}}`. See docs/api.md."),
     paths(
         health_show,
+        super::ready::ready_show,
         super::program::program_show,
         super::program::program_update,
         super::me::me_show,

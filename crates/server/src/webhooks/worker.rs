@@ -40,17 +40,24 @@ const USER_AGENT_VALUE: &str = concat!(
     " (+https://www.standardwebhooks.com/)"
 );
 
-/// The running worker; `stop` ends it (attempts in flight are abandoned; their leases expire).
+/// The running worker; `stop` ends it (attempts in flight are abandoned; their leases expire), and
+/// `stop_within` first lets the attempts in flight finish for up to a grace period.
 pub struct WorkerHandle {
-    stop: watch::Sender<bool>,
+    /// Some(grace) once asked to stop.
+    stop: watch::Sender<Option<Duration>>,
     task: JoinHandle<()>,
 }
 
 impl WorkerHandle {
     pub async fn stop(self) {
-        let _ = self.stop.send(true);
+        self.stop_within(Duration::ZERO).await;
+    }
+
+    /// Starts no new attempt, waits up to `grace` for those in flight, then abandons the rest (logged).
+    pub async fn stop_within(self, grace: Duration) {
+        let _ = self.stop.send(Some(grace));
         let abort = self.task.abort_handle();
-        if tokio::time::timeout(Duration::from_secs(5), self.task)
+        if tokio::time::timeout(grace + Duration::from_secs(5), self.task)
             .await
             .is_err()
         {
@@ -61,7 +68,7 @@ impl WorkerHandle {
 
 /// Starts the worker of this process.
 pub fn spawn(db: Db, hooks: Webhooks) -> WorkerHandle {
-    let (stop, stopped) = watch::channel(false);
+    let (stop, stopped) = watch::channel(None);
     let task = tokio::spawn(run(db, hooks, stopped));
     WorkerHandle { stop, task }
 }
@@ -80,7 +87,7 @@ pub fn client(config: &WebhookConfig) -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
-async fn run(db: Db, hooks: Webhooks, mut stopped: watch::Receiver<bool>) {
+async fn run(db: Db, hooks: Webhooks, mut stopped: watch::Receiver<Option<Duration>>) {
     let client = match client(&hooks.config) {
         Ok(client) => client,
         Err(e) => {
@@ -101,7 +108,35 @@ async fn run(db: Db, hooks: Webhooks, mut stopped: watch::Receiver<bool>) {
             _ = stopped.changed() => break,
         }
     }
-    sending.abort_all();
+    let grace = stopped.borrow().unwrap_or_default();
+    finish_in_flight(sending, grace).await;
+}
+
+/// The attempts in flight at shutdown: finished within `grace`, or cut off and said so (their leases
+/// expire and another server, or this one restarted, makes them again).
+async fn finish_in_flight(mut sending: JoinSet<()>, grace: Duration) {
+    if sending.is_empty() {
+        return;
+    }
+    let in_flight = sending.len();
+    let drained = tokio::time::timeout(grace, async {
+        while sending.join_next().await.is_some() {}
+    })
+    .await
+    .is_ok();
+    if drained {
+        tracing::info!(
+            attempts = in_flight,
+            "webhooks: the attempts in flight finished before shutdown"
+        );
+    } else {
+        tracing::warn!(
+            cut_off = sending.len(),
+            grace_secs = grace.as_secs_f64(),
+            "webhooks: attempts still in flight at the end of the grace period were cut off; they are retried when their lease expires"
+        );
+        sending.abort_all();
+    }
 }
 
 async fn round(
