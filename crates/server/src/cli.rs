@@ -52,6 +52,19 @@ pub enum Command {
         #[command(flatten)]
         webhooks: crate::webhooks::WebhookArgs,
     },
+    /// Copy a live SQLite database into a new file, consistently (PostgreSQL: prints the pg_dump command).
+    Backup {
+        #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
+        database_url: String,
+        /// The new file (never overwritten).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Verify the ledger's invariants in a database; prints each problem and exits 1 if any.
+    Check {
+        #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
+        database_url: String,
+    },
     /// Give a shop many customers with a history of orders, refunds and redemptions (for benchmarks).
     Seed {
         #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
@@ -162,6 +175,10 @@ pub async fn run(cli: Cli) -> ExitCode {
             )
             .await
         }
+        Command::Backup { database_url, out } => {
+            crate::maintenance::backup(&database_url, &out).await
+        }
+        Command::Check { database_url } => crate::maintenance::check(&database_url).await,
         Command::Seed {
             database_url,
             shop,

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod ledger;
+pub mod maintenance;
 pub mod ops;
 pub mod server;
 pub mod shops;

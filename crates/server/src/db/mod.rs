@@ -7,6 +7,8 @@
 //! this module accept. So no write runs before the customer's row is locked, and balance checks and the
 //! writes that depend on them never interleave.
 
+pub mod backup;
+pub mod check;
 pub mod customers;
 pub mod entries;
 pub mod events;

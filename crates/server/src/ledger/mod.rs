@@ -17,6 +17,7 @@
 //!   commit. A write cannot skip a step.
 
 pub mod adjustments;
+pub mod check;
 pub mod customers;
 pub mod events;
 pub mod orders;

@@ -79,58 +79,13 @@ pub async fn assert_ledger_invariants(
             .await
             .expect("idempotency keys");
 
-    // 1. Each balance is the running sum of its entries, and the newest entry's balance_after.
-    let mut by_customer: HashMap<i64, Vec<&Entry>> = HashMap::new();
-    for entry in &entries {
-        by_customer.entry(entry.1).or_default().push(entry);
-    }
-    for (pk, customer_id, balance, debt) in &customers {
-        let mut running = 0i64;
-        for (id, _, kind, points, balance_after, _) in by_customer.get(pk).into_iter().flatten() {
-            running += points;
-            assert_eq!(
-                *balance_after, running,
-                "{customer_id}: entry {id} ({kind} {points}) has balance_after {balance_after}, \
-                 but its entries sum to {running}"
-            );
-            if kind == "redeem" {
-                assert!(
-                    *balance_after >= 0,
-                    "{customer_id}: redemption entry {id} took the balance to {balance_after}"
-                );
-            }
-        }
-        assert_eq!(
-            *balance, running,
-            "{customer_id}: balance {balance} is not the sum of its entries {running}"
-        );
-        // 2. Lots: what the open lots still hold, less the debt, is the balance; debt only when no lot
-        //    holds anything; nothing past its date still counts.
-        assert!(*debt >= 0, "{customer_id}: negative debt {debt}");
-        let mut open = 0;
-        for (lot_id, _, points, remaining, expires_at) in lots.iter().filter(|l| l.1 == *pk) {
-            assert!(
-                (0..=*points).contains(remaining),
-                "{customer_id}: lot {lot_id} holds {remaining} of {points}"
-            );
-            if expires_at.is_some_and(|at| at <= now) {
-                assert_eq!(
-                    *remaining, 0,
-                    "{customer_id}: lot {lot_id} outlived its date"
-                );
-            }
-            open += remaining;
-        }
-        assert_eq!(
-            open - debt,
-            *balance,
-            "{customer_id}: open lots {open} less debt {debt} is not the balance {balance}"
-        );
-        assert!(
-            *debt == 0 || open == 0,
-            "{customer_id}: a debt of {debt} beside {open} unspent points"
-        );
-    }
+    // 1–2. The balances, entries and lots, by the rules `tally-server check` applies (ledger::check),
+    //      with every lot due at `now` expired.
+    let checked = tally_server::ledger::check::check_shop(pool, shop_id, Some(now))
+        .await
+        .expect("check the ledger");
+    let problems: Vec<String> = checked.problems.iter().map(ToString::to_string).collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     // 3. Each reference acted once per customer: an order, a refund, a key, a lot's expiry, the signup.
     let mut seen = HashSet::new();
