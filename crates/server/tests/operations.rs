@@ -213,3 +213,44 @@ async fn a_request_still_running_at_the_end_of_the_grace_period_is_cut_off_and_l
     );
     scratch.remove().await;
 }
+
+#[tokio::test]
+async fn two_servers_started_at_once_on_an_empty_postgresql_both_come_up_and_migrate_once() {
+    if postgres_admin_url().is_none() {
+        eprintln!("PostgreSQL SKIPPED (TALLY_TEST_DATABASE_URL not set)");
+        return;
+    }
+    // A few rounds: the race without the lock does not lose every time.
+    for _ in 0..3 {
+        let scratch = ScratchDatabase::new(Backend::Postgres).await;
+        let (first, second) = tokio::join!(
+            start_server_with(&scratch.url, &[], &[]),
+            start_server_with(&scratch.url, &[], &[])
+        );
+        let (mut first, first_base) = first.expect("the first server comes up");
+        let (mut second, second_base) = second.expect("the second server comes up");
+        for base in [&first_base, &second_base] {
+            let (status, body) = send(reqwest::Client::new().get(format!("{base}/readyz"))).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        let db = tally_server::Db::connect(&scratch.url)
+            .await
+            .expect("connect");
+        let versions: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT version, COUNT(*) FROM tally_migrations GROUP BY version ORDER BY version",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .expect("the migrations table");
+        db.pool.close().await;
+        let latest = tally_server::db::health::latest_version(tally_server::db::Backend::Postgres);
+        assert_eq!(
+            versions,
+            (1..=latest).map(|v| (v, 1)).collect::<Vec<_>>(),
+            "each version applied once"
+        );
+        let _ = first.kill().await;
+        let _ = second.kill().await;
+        scratch.remove().await;
+    }
+}

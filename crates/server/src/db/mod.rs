@@ -38,6 +38,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// The key of the PostgreSQL advisory lock held while migrating ("tallymig" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7461_6c6c_796d_6967;
+
 /// The numbered migrations of each dialect, embedded in the binary, applied in order once each.
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -195,12 +198,36 @@ impl Db {
         Ok(db)
     }
 
+    /// Several servers may start at once on one PostgreSQL: the first takes a session advisory lock and
+    /// migrates, the others wait for it and then find every version applied. On SQLite the database's
+    /// own write lock serializes the migration transactions (one file, normally one server).
     async fn migrate(&self) -> AppResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await?;
+            let migrated = self.migrate_on(&mut conn).await;
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await;
+            if unlocked.is_err() {
+                // A session lock lives as long as the connection: never give it back to the pool.
+                let _ = conn.detach().close().await;
+            }
+            migrated?;
+            return unlocked.map(|_| ()).map_err(Into::into);
+        }
+        self.migrate_on(&mut conn).await
+    }
+
+    async fn migrate_on(&self, conn: &mut AnyConnection) -> AppResult<()> {
         let migrations = match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,
             Backend::Postgres => POSTGRES_MIGRATIONS,
         };
-        let mut conn = self.pool.acquire().await?;
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS tally_migrations (
                 version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
