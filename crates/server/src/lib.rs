@@ -19,6 +19,7 @@ pub mod ops;
 pub mod server;
 pub mod shops;
 pub mod synthetic;
+pub mod telemetry;
 pub mod webhooks;
 
 use std::sync::Arc;

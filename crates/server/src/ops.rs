@@ -19,6 +19,10 @@ pub struct OpsArgs {
     /// Seconds that requests and webhook attempts in flight get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "TALLY_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+    /// Where to serve `GET /metrics` (Prometheus text format), e.g. 127.0.0.1:9090; off when unset.
+    /// Never the API's address: metrics are for the operator's network only.
+    #[arg(long, env = "TALLY_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Serves the API until a signal, then shuts down gracefully.
@@ -52,6 +56,20 @@ pub async fn serve(
             worker.stop_within(grace).await;
         }
     });
+    if let Some(metrics_addr) = ops.metrics_addr {
+        let handle = crate::telemetry::install()?;
+        let metrics_listener = bind(metrics_addr).await?;
+        let bound = metrics_listener
+            .local_addr()
+            .map_err(|e| AppError::internal(format!("local address: {e}")))?;
+        crate::telemetry::announce(bound);
+        let metrics = crate::telemetry::router(handle, state.clone());
+        tokio::spawn(crate::server::serve(
+            metrics_listener,
+            metrics,
+            signalled(stop.clone()),
+        ));
+    }
     let router = crate::app(state);
     let served = serve_with_grace(listener, router, signalled(stop), grace).await;
     stopping.send_replace(true); // a failed server stops the worker too

@@ -65,6 +65,7 @@ pub async fn post(
         },
     )
     .await?;
+    crate::telemetry::entry_posted(posting.kind.as_str());
 
     if posting.points > 0 {
         let paid_debt = customer.debt.min(posting.points);

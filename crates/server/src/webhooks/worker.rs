@@ -170,6 +170,7 @@ async fn round(
     }
     let pending = db::webhooks::pending_count(db).await?;
     hooks.health.record(now_ms(), pending);
+    crate::telemetry::webhook_queue_depth(pending);
     Ok(())
 }
 
@@ -307,6 +308,10 @@ async fn record_outcome(
             None => ("failed", None),
         }
     };
+    crate::telemetry::webhook_attempt(match status {
+        "pending" => "retrying",
+        other => other,
+    });
     if let Some(e) = &error {
         tracing::info!(delivery = %delivery_id, event = %outgoing.event_id, attempts, status, error = %e,
                        "webhooks: attempt failed");

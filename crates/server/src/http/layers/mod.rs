@@ -42,6 +42,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(header_limit))
         .layer(middleware::from_fn_with_state(state.clone(), cors::cors))
+        .layer(middleware::from_fn(crate::telemetry::track_requests))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
             let id = request
