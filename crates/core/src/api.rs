@@ -218,6 +218,7 @@ pub struct ReferralStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpiringPoints {
     pub points: i64,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: String,
 }
 
@@ -240,6 +241,7 @@ pub struct Activity {
     pub points: i64,
     pub balance_after: i64,
     pub description: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 
@@ -275,6 +277,7 @@ pub struct Redemption {
     pub points_spent: i64,
     /// The balance right after this redemption.
     pub balance: i64,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 

@@ -145,6 +145,7 @@ pub struct WebhookEndpoint {
     pub url: String,
     pub events: Vec<String>,
     pub enabled: bool,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 
@@ -158,6 +159,7 @@ pub struct WebhookEndpointCreated {
     pub enabled: bool,
     /// `whsec_` and the base64 of 32 random bytes; verify deliveries with it.
     pub secret: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 
@@ -217,7 +219,9 @@ pub struct WebhookDelivery {
     /// The HTTP status of the last attempt; null when it got no answer (or none was made yet).
     pub response_status: Option<i64>,
     /// When the next attempt is due; null once succeeded or failed.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub next_attempt_at: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// Tally's extension: why the last attempt failed (`connection refused`, `HTTP 500`, …).
     #[serde(default)]
@@ -231,6 +235,7 @@ pub struct WebhookDelivery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookAttempt {
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub attempted_at: String,
     /// The receiver's HTTP status; null when none came (refused, timed out, refused by the address rule).
     pub response_status: Option<i64>,

@@ -88,6 +88,12 @@ impl Modify for CommonResponses {
                 &mut item.delete,
             ];
             for operation in operations.into_iter().flatten() {
+                // What the layers answer before the handler runs (`issue 15`): credentials, body size.
+                let needs_credentials = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|requirements| !requirements.is_empty());
+                let has_body = operation.request_body.is_some();
                 let responses = &mut operation.responses.responses;
                 let mut add = |status: &str, response: utoipa::openapi::Response| {
                     responses
@@ -113,6 +119,22 @@ impl Modify for CommonResponses {
                         error("`invalid_request`: the message names the parameter", false),
                     );
                     add("429", error("`rate_limited`", true));
+                    add(
+                        "404",
+                        error("`not_found`: no such shop (or no such resource in it)", false),
+                    );
+                }
+                if needs_credentials {
+                    add(
+                        "401",
+                        error("`unauthorized`: credentials missing, wrong or expired", false),
+                    );
+                }
+                if has_body {
+                    add(
+                        "413",
+                        error("`invalid_request`: the body is larger than the limit (64 KB)", false),
+                    );
                 }
             }
         }
