@@ -39,7 +39,7 @@ macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident ($kind:literal) {
-            $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $word:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

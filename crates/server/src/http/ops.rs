@@ -121,19 +121,28 @@ impl Modify for CommonResponses {
                     add("429", error("`rate_limited`", true));
                     add(
                         "404",
-                        error("`not_found`: no such shop (or no such resource in it)", false),
+                        error(
+                            "`not_found`: no such shop (or no such resource in it)",
+                            false,
+                        ),
                     );
                 }
                 if needs_credentials {
                     add(
                         "401",
-                        error("`unauthorized`: credentials missing, wrong or expired", false),
+                        error(
+                            "`unauthorized`: credentials missing, wrong or expired",
+                            false,
+                        ),
                     );
                 }
                 if has_body {
                     add(
                         "413",
-                        error("`invalid_request`: the body is larger than the limit (64 KB)", false),
+                        error(
+                            "`invalid_request`: the body is larger than the limit (64 KB)",
+                            false,
+                        ),
                     );
                 }
             }
