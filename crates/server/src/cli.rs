@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::AppError;
 use crate::server::{announce, bind, shutdown_signal};
-use crate::{demo, server, shops, synthetic, AppState, Db, Limits};
+use crate::{demo, jobs, server, shops, synthetic, AppState, Db, Limits};
 
 #[derive(Parser, Debug)]
 #[command(name = "tally-server", version, about = "Tally's loyalty API")]
@@ -29,6 +29,8 @@ pub enum Command {
         database_url: String,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Manage shops.
     Shop {
@@ -46,6 +48,8 @@ pub enum Command {
         widget_dir: std::path::PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Give a shop many customers with a history of orders, refunds and redemptions (for benchmarks).
     Seed {
@@ -94,6 +98,19 @@ pub struct LimitArgs {
     pub request_timeout_secs: u64,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct JobArgs {
+    /// Seconds between runs of the periodic jobs (points and code expiry, expiring-points notices).
+    #[arg(long, env = "TALLY_JOBS_INTERVAL_SECS", default_value_t = 60)]
+    pub jobs_interval_secs: u64,
+}
+
+impl JobArgs {
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.jobs_interval_secs.max(1))
+    }
+}
+
 impl LimitArgs {
     fn limits(&self) -> Limits {
         Limits {
@@ -119,7 +136,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             addr,
             database_url,
             limits,
-        } => serve(addr, &database_url, limits.limits()).await,
+            jobs,
+        } => serve(addr, &database_url, limits.limits(), jobs.interval()).await,
         Command::Shop {
             command:
                 ShopCommand::Create {
@@ -135,7 +153,17 @@ pub async fn run(cli: Cli) -> ExitCode {
             database_url,
             widget_dir,
             limits,
-        } => demo::run(addr, &database_url, widget_dir, limits.limits()).await,
+            jobs,
+        } => {
+            demo::run(
+                addr,
+                &database_url,
+                widget_dir,
+                limits.limits(),
+                jobs.interval(),
+            )
+            .await
+        }
         Command::Seed {
             database_url,
             shop,
@@ -156,14 +184,20 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn serve(addr: SocketAddr, database_url: &str, limits: Limits) -> Result<(), AppError> {
+async fn serve(
+    addr: SocketAddr,
+    database_url: &str,
+    limits: Limits,
+    jobs_interval: Duration,
+) -> Result<(), AppError> {
     let db = Db::connect(database_url).await?;
     let listener = bind(addr).await?;
     announce(&listener)?;
-    let router = crate::app(AppState::new(db, limits));
-    server::serve(listener, router, shutdown_signal())
-        .await
-        .map_err(|e| AppError::internal(format!("server: {e}")))
+    let state = AppState::new(db, limits).with_jobs(jobs_interval);
+    let scheduler = jobs::start(state.clone());
+    let served = server::serve(listener, crate::app(state), shutdown_signal()).await;
+    scheduler.stop().await;
+    served.map_err(|e| AppError::internal(format!("server: {e}")))
 }
 
 async fn shop_create(

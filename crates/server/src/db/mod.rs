@@ -10,6 +10,7 @@
 pub mod customers;
 pub mod entries;
 pub mod idempotency;
+pub mod jobs;
 pub mod lots;
 pub mod orders;
 pub mod redemptions;
@@ -33,17 +34,33 @@ pub enum Backend {
     Postgres,
 }
 
-/// The numbered migrations of each dialect, embedded in the binary, applied in order once each.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "loyalty ledger",
-    include_str!("../../migrations/sqlite/0001_loyalty_ledger.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "loyalty ledger",
-    include_str!("../../migrations/postgres/0001_loyalty_ledger.sql"),
-)];
+/// The numbered migrations of each dialect, embedded in the binary, applied in order once each. Each
+/// version is looked up on its own, so versions need not be contiguous: 0002 (webhooks) joins this list
+/// from its own branch, and a database that already has 0003 then gets 0002 on its next start.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "loyalty ledger",
+        include_str!("../../migrations/sqlite/0001_loyalty_ledger.sql"),
+    ),
+    (
+        3,
+        "codes and jobs",
+        include_str!("../../migrations/sqlite/0003_codes_and_jobs.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "loyalty ledger",
+        include_str!("../../migrations/postgres/0001_loyalty_ledger.sql"),
+    ),
+    (
+        3,
+        "codes and jobs",
+        include_str!("../../migrations/postgres/0003_codes_and_jobs.sql"),
+    ),
+];
 
 #[derive(Clone)]
 pub struct Db {
@@ -200,14 +217,19 @@ impl Db {
     }
 
     pub async fn begin_write(&self) -> AppResult<WriteTx> {
-        let gate = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        };
+        let gate = self.queue_writer().await;
         let tx = self.pool.begin().await?;
         Ok(WriteTx {
             inner: Tx { tx, _gate: gate },
         })
+    }
+
+    /// On SQLite, a place in the writers' queue (see `write_gate`); held until dropped.
+    async fn queue_writer(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// SQLite's `synchronous` on every connection of the pool at once (holding them all): a bulk load

@@ -19,7 +19,7 @@ pub use seed::seed;
 pub use storefront::{escape_html, sign};
 
 use crate::error::{AppError, AppResult};
-use crate::{http, server, AppState, Db, Limits};
+use crate::{http, jobs, server, AppState, Db, Limits};
 
 pub const SHOP_ID: &str = "demo-coffee";
 pub const SHOP_NAME: &str = "Tally Coffee Roasters";
@@ -33,6 +33,7 @@ pub async fn run(
     database_url: &str,
     widget_dir: PathBuf,
     limits: Limits,
+    jobs_interval: std::time::Duration,
 ) -> AppResult<()> {
     let db = Db::connect(database_url).await?;
     let listener = server::bind(addr).await?;
@@ -47,11 +48,12 @@ pub async fn run(
     }
     println!("Demo storefront: http://{bound}/  (rewards page: http://{bound}/rewards)");
     println!("Demo shop id: {SHOP_ID}   secret key: {SECRET_KEY}");
-    let state = AppState::new(db, limits);
+    let state = AppState::new(db, limits).with_jobs(jobs_interval);
+    let scheduler = jobs::start(state.clone());
     let router = router(state, widget_dir, bound);
-    server::serve(listener, router, server::shutdown_signal())
-        .await
-        .map_err(|e| AppError::internal(format!("server: {e}")))
+    let served = server::serve(listener, router, server::shutdown_signal()).await;
+    scheduler.stop().await;
+    served.map_err(|e| AppError::internal(format!("server: {e}")))
 }
 
 /// The API plus the storefront pages and the widget files.
