@@ -8,8 +8,9 @@
 use js_sys::{Array, Reflect};
 use tally_core::theme::Json;
 use tally_core::{
-    Activity, ActivityPage, EarnRule, ExpiringPoints, Me, NextTier, PointsName, Program,
-    ProgramRules, Redemption, ReferralProgram, ReferralStatus, Reward, Shop, Tier, TierRef,
+    Activity, ActivityPage, CodeStatus, EarnRule, ExpiringPoints, Me, NextTier, PointsName,
+    Program, ProgramRules, Redemption, ReferralProgram, ReferralStatus, Reward, Shop, Tier,
+    TierRef,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -152,6 +153,8 @@ pub fn program(text: &str) -> Read<Program> {
                 .transpose()?,
             // The widget reads the theme with `program_theme` (no serde_json in the wasm).
             theme: serde_json::Value::Object(Default::default()),
+            // What happens to a code at expiry is the shop's business, not the shopper's view.
+            refund_expired_codes: false,
         },
     })
 }
@@ -186,6 +189,10 @@ fn reward(o: &Obj) -> Read<Reward> {
         points_cost: o.int("points_cost")?,
         min_tier: o.opt_str("min_tier")?,
         product_id: o.opt_str("product_id")?,
+        code_valid_days: o
+            .opt_int("code_valid_days")?
+            .map(|d| u32::try_from(d).map_err(|_| Malformed))
+            .transpose()?,
     })
 }
 
@@ -263,6 +270,12 @@ pub fn redemption(text: &str) -> Read<Redemption> {
         points_spent: o.int("points_spent")?,
         balance: o.int("balance")?,
         created_at: o.str("created_at")?,
+        // Servers before codes at checkout sent no status: their codes were all issued.
+        status: match o.opt_str("status")? {
+            Some(word) => word.parse().map_err(|_| Malformed)?,
+            None => CodeStatus::Issued,
+        },
+        expires_at: o.opt_str("expires_at")?,
     })
 }
 

@@ -85,6 +85,8 @@ fn activity_redemptions_and_errors_read_back() {
         points_spent: 100,
         balance: 79,
         created_at: "2026-11-23T10:00:00Z".into(),
+        status: CodeStatus::Used,
+        expires_at: Some("2026-12-23T10:00:00Z".into()),
     };
     assert_eq!(wire::redemption(&json(&redemption)), Ok(redemption));
     assert_eq!(

@@ -39,6 +39,10 @@ pub struct ProgramRules {
     pub rewards: Vec<Reward>,
     pub referral: ReferralProgram,
     pub points_expiry_days: Option<u32>,
+    /// What an issued discount code that expires unused does: `true` gives its points back (once, as an
+    /// `adjust` entry naming the code); `false`, the default, keeps them spent.
+    #[serde(default)]
+    pub refund_expired_codes: bool,
     /// Theme settings as the shop saved them; validated by the widget, which falls back per value.
     #[serde(default = "empty_object")]
     pub theme: serde_json::Value,
@@ -137,6 +141,9 @@ pub struct Reward {
     /// `free_product`: the merchant's product id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
+    /// Days a code redeemed for this reward stays usable (1–3650); absent: it never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_valid_days: Option<u32>,
 }
 
 wire_enum! {
@@ -276,6 +283,59 @@ pub struct Redemption {
     /// The balance right after this redemption.
     pub balance: i64,
     pub created_at: String,
+    /// Where the code stands now (in a redemption's first answer: `issued`). Answers stored before codes
+    /// had a status read as `issued`.
+    #[serde(default)]
+    pub status: CodeStatus,
+    /// When the code stops being usable; `null` when the reward has no `code_valid_days`.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+wire_enum! {
+    /// Where a discount code stands. An `issued` code past its `expires_at` is `expired`, whether or not
+    /// the server has recorded it yet.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum CodeStatus("code status") {
+        /// Usable at checkout.
+        #[default]
+        Issued = "issued",
+        /// Used with an order (`order_id`).
+        Used = "used",
+        /// Cancelled by the shop; its points went back to the customer.
+        Cancelled = "cancelled",
+        /// Past its `expires_at` unused.
+        Expired = "expired",
+    }
+}
+
+/// `GET …/codes/{code}` and the answer of `use` and `cancel`: a discount code as the shop's checkout
+/// sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiscountCode {
+    pub code: String,
+    pub status: CodeStatus,
+    pub customer_id: String,
+    pub redemption_id: String,
+    /// The reward as the program showed it when the code was redeemed. `null` only for a code redeemed
+    /// before Tally kept rewards with their codes whose reward the program no longer has.
+    pub reward: Option<Reward>,
+    pub points_spent: i64,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub used_at: Option<String>,
+    /// The order the code was used with.
+    pub order_id: Option<String>,
+}
+
+/// Body of `POST …/codes/{code}/use`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeUseRequest {
+    /// The shop's order the code is used with: 1 to 255 characters.
+    pub order_id: String,
 }
 
 /// `GET …/me/redemptions`.

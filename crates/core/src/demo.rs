@@ -33,6 +33,7 @@ pub fn coffee_program() -> ProgramRules {
         points_cost,
         min_tier: min_tier.map(Into::into),
         product_id: (kind == RewardKind::FreeProduct).then(|| "bag-house-blend-250g".into()),
+        code_valid_days: None,
     };
     ProgramRules {
         points: PointsName {
@@ -151,6 +152,7 @@ pub fn coffee_program() -> ProgramRules {
             landing_url: "http://127.0.0.1:8080/".into(),
         },
         points_expiry_days: Some(365),
+        refund_expired_codes: false,
         theme: serde_json::json!({}),
     }
 }

@@ -171,6 +171,9 @@ pub fn is_valid_origin(origin: &str) -> bool {
         && !rest.ends_with(':')
 }
 
+/// Days a reward's code may stay valid (`code_valid_days`).
+pub const CODE_VALID_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
+
 /// Every problem of a program a merchant wants to store, each naming its field; empty when it is fine.
 pub fn program_problems(update: &ProgramUpdate) -> Vec<String> {
     let rules = &update.rules;
@@ -282,6 +285,11 @@ pub fn program_problems(update: &ProgramUpdate) -> Vec<String> {
         if let Some(min_tier) = &reward.min_tier {
             if !rules.tiers.iter().any(|t| &t.id == min_tier) {
                 problems.push(format!("{at}.min_tier: no tier has the id {min_tier:?}"));
+            }
+        }
+        if let Some(days) = reward.code_valid_days {
+            if !CODE_VALID_DAYS.contains(&days) {
+                problems.push(format!("{at}.code_valid_days: must be 1–3650, not {days}"));
             }
         }
     }

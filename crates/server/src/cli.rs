@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::AppError;
 use crate::server::{announce, bind, shutdown_signal};
-use crate::{demo, server, shops, synthetic, AppState, Db, Limits};
+use crate::{demo, jobs, server, shops, synthetic, AppState, Db, Limits};
 
 #[derive(Parser, Debug)]
 #[command(name = "tally-server", version, about = "Tally's loyalty API")]
@@ -31,6 +31,8 @@ pub enum Command {
         limits: LimitArgs,
         #[command(flatten)]
         webhooks: crate::webhooks::WebhookArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Manage shops.
     Shop {
@@ -50,6 +52,8 @@ pub enum Command {
         limits: LimitArgs,
         #[command(flatten)]
         webhooks: crate::webhooks::WebhookArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Give a shop many customers with a history of orders, refunds and redemptions (for benchmarks).
     Seed {
@@ -98,6 +102,19 @@ pub struct LimitArgs {
     pub request_timeout_secs: u64,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct JobArgs {
+    /// Seconds between runs of the periodic jobs (points and code expiry, expiring-points notices).
+    #[arg(long, env = "TALLY_JOBS_INTERVAL_SECS", default_value_t = 60)]
+    pub jobs_interval_secs: u64,
+}
+
+impl JobArgs {
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.jobs_interval_secs.max(1))
+    }
+}
+
 impl LimitArgs {
     fn limits(&self) -> Limits {
         Limits {
@@ -124,7 +141,17 @@ pub async fn run(cli: Cli) -> ExitCode {
             database_url,
             limits,
             webhooks,
-        } => serve(addr, &database_url, limits.limits(), webhooks.config()).await,
+            jobs,
+        } => {
+            serve(
+                addr,
+                &database_url,
+                limits.limits(),
+                webhooks.config(),
+                jobs.interval(),
+            )
+            .await
+        }
         Command::Shop {
             command:
                 ShopCommand::Create {
@@ -141,6 +168,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             widget_dir,
             limits,
             webhooks,
+            jobs,
         } => {
             demo::run(
                 addr,
@@ -148,6 +176,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 widget_dir,
                 limits.limits(),
                 webhooks.config(),
+                jobs.interval(),
             )
             .await
         }
@@ -176,14 +205,18 @@ async fn serve(
     database_url: &str,
     limits: Limits,
     webhooks: crate::webhooks::WebhookConfig,
+    jobs_interval: Duration,
 ) -> Result<(), AppError> {
     let db = Db::connect(database_url).await?;
     let listener = bind(addr).await?;
     announce(&listener)?;
-    let state = AppState::new(db, limits).with_webhooks(webhooks);
+    let state = AppState::new(db, limits)
+        .with_webhooks(webhooks)
+        .with_jobs(jobs_interval);
     let worker = crate::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
-    let router = crate::app(state);
-    let served = server::serve(listener, router, shutdown_signal()).await;
+    let scheduler = jobs::start(state.clone());
+    let served = server::serve(listener, crate::app(state), shutdown_signal()).await;
+    scheduler.stop().await;
     worker.stop().await;
     served.map_err(|e| AppError::internal(format!("server: {e}")))
 }

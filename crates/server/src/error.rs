@@ -22,6 +22,12 @@ pub enum AppError {
     /// 409 `idempotency_conflict`.
     #[error("{0}")]
     IdempotencyConflict(String),
+    /// 409 `code_already_used`: a discount code already used (with another order).
+    #[error("{0}")]
+    CodeAlreadyUsed(String),
+    /// 409 `code_not_usable`: a discount code cancelled or expired.
+    #[error("{0}")]
+    CodeNotUsable(String),
     /// 413, body too large (code `invalid_request`).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -116,7 +122,9 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::IdempotencyConflict(_) => StatusCode::CONFLICT,
+            AppError::IdempotencyConflict(_)
+            | AppError::CodeAlreadyUsed(_)
+            | AppError::CodeNotUsable(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::InsufficientPoints(_)
@@ -136,6 +144,8 @@ impl AppError {
             AppError::Unauthorized(_) => ErrorCode::Unauthorized,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
+            AppError::CodeAlreadyUsed(_) => ErrorCode::CodeAlreadyUsed,
+            AppError::CodeNotUsable(_) => ErrorCode::CodeNotUsable,
             AppError::InsufficientPoints(_) => ErrorCode::InsufficientPoints,
             AppError::RewardUnavailable(_) => ErrorCode::RewardUnavailable,
             AppError::RefundExceedsOrder(_) => ErrorCode::RefundExceedsOrder,

@@ -3,7 +3,8 @@
 //!
 //! The layers, each calling only the ones below it:
 //! `cli` → `server`, `demo`, `synthetic` → `http` (extractors, auth, layers, one module per resource;
-//! maps outcomes to status codes) → `ledger` (the loyalty rules, one module per kind of write) →
+//! maps outcomes to status codes) → `jobs` (the scheduler of periodic ledger work, and its state for
+//! `/healthz`) → `ledger` (the loyalty rules, one module per kind of write) →
 //! `shops` (shop records and their cache) → `db` (every SQL string and row type) → `error`, `clock`,
 //! and `tally_core` for the contract's words and the pure rules.
 
@@ -13,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod ledger;
 pub mod server;
 pub mod shops;
@@ -60,6 +62,9 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub rate: http::RateLimiter,
     pub webhooks: webhooks::Webhooks,
+    /// The interval of this server's scheduler (`jobs::start`), when it runs one: `GET /healthz` then
+    /// shows the jobs.
+    pub jobs: Option<Duration>,
 }
 
 impl AppState {
@@ -70,6 +75,7 @@ impl AppState {
             limits: Arc::new(limits),
             rate: http::RateLimiter::default(),
             webhooks: webhooks::Webhooks::default(),
+            jobs: None,
         }
     }
 
@@ -77,6 +83,19 @@ impl AppState {
     pub fn with_webhooks(mut self, config: webhooks::WebhookConfig) -> AppState {
         self.webhooks = webhooks::Webhooks::new(config);
         self
+    }
+
+    /// The state of a server that runs the scheduler every `interval`.
+    pub fn with_jobs(self, interval: Duration) -> AppState {
+        AppState {
+            jobs: Some(interval),
+            ..self
+        }
+    }
+
+    /// How often the jobs run (the default when this server runs no scheduler).
+    pub fn jobs_interval(&self) -> Duration {
+        self.jobs.unwrap_or(jobs::DEFAULT_INTERVAL)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod entries;
 pub mod events;
 pub mod idempotency;
+pub mod jobs;
 pub mod lots;
 pub mod orders;
 pub mod redemptions;
@@ -35,7 +36,8 @@ pub enum Backend {
     Postgres,
 }
 
-/// The numbered migrations of each dialect, embedded in the binary, applied in order once each.
+/// The numbered migrations of each dialect, embedded in the binary, applied in order once each (each
+/// version is looked up on its own).
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
@@ -46,6 +48,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "webhooks",
         include_str!("../../migrations/sqlite/0002_webhooks.sql"),
+    ),
+    (
+        3,
+        "codes and jobs",
+        include_str!("../../migrations/sqlite/0003_codes_and_jobs.sql"),
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -58,6 +65,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "webhooks",
         include_str!("../../migrations/postgres/0002_webhooks.sql"),
+    ),
+    (
+        3,
+        "codes and jobs",
+        include_str!("../../migrations/postgres/0003_codes_and_jobs.sql"),
     ),
 ];
 
@@ -230,14 +242,19 @@ impl Db {
     }
 
     pub async fn begin_write(&self) -> AppResult<WriteTx> {
-        let gate = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        };
+        let gate = self.queue_writer().await;
         let tx = self.pool.begin().await?;
         Ok(WriteTx {
             inner: Tx { tx, _gate: gate },
         })
+    }
+
+    /// On SQLite, a place in the writers' queue (see `write_gate`); held until dropped.
+    async fn queue_writer(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// SQLite's `synchronous` on every connection of the pool at once (holding them all): a bulk load

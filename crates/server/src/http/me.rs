@@ -94,8 +94,9 @@ pub async fn redemption_list(
     State(state): State<AppState>,
     token: ShopperToken,
 ) -> AppResult<Json<RedemptionList>> {
+    let now = now_ms();
     let pk = settled(&state, &token).await?;
-    Ok(Json(ledger::redemptions(&state.db, pk).await?))
+    Ok(Json(ledger::redemptions(&state.db, pk, now).await?))
 }
 
 /// Spends points on a reward; a retry with the same `Idempotency-Key` returns the same redemption.

@@ -35,6 +35,12 @@ pub async fn settle_customer(
     Ok(Some(pk))
 }
 
+/// Turns the customer's lots due at `now` into `expire` entries (the points-expiry job's step, and the
+/// report's before it sums), without anyone reading the customer.
+pub async fn expire_points(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> AppResult<()> {
+    customer_write(db, shop, Whom::Pk(pk), now, |_| Box::pin(async { Ok(()) })).await
+}
+
 /// The shape of `/me` and `GET …/customers/{id}` for a settled customer.
 pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> AppResult<Me> {
     let mut conn = db.pool.acquire().await?;

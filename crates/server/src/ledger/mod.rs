@@ -17,8 +17,10 @@
 //!   commit. A write cannot skip a step.
 
 pub mod adjustments;
+pub mod codes;
 pub mod customers;
 pub mod events;
+pub mod notices;
 pub mod orders;
 pub mod posting;
 pub mod redemptions;
@@ -35,7 +37,10 @@ use tally_core::rules::DAY_MS;
 use tally_core::{CustomerId, EarnRuleKind, IdempotencyKey, TierMetric};
 
 pub use adjustments::{adjust, award_activity};
-pub use customers::{activity_page, customer_view, settle_customer, update_customer};
+pub use codes::{cancel_code, code, expire_code, use_code};
+pub use customers::{
+    activity_page, customer_view, expire_points, settle_customer, update_customer,
+};
 pub use orders::{record_order, record_refund};
 pub use posting::{Posting, MAX_BALANCE};
 pub use redemptions::{redeem, redemptions};

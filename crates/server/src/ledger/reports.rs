@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use tally_core::rules;
 use tally_core::{ActivityKind, Summary, TierMetric};
 
-use super::{customer_write, Whom, SPEND_WINDOW_MS};
+use super::{expire_points, SPEND_WINDOW_MS};
 use crate::db::{self, Db};
 use crate::error::AppResult;
 use crate::shops::ShopRecord;
@@ -14,7 +14,7 @@ use crate::shops::ShopRecord;
 pub async fn summary(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Summary> {
     let shop_id = &shop.shop.id;
     for pk in db::reports::customers_with_due_lots(db, shop_id, now).await? {
-        customer_write(db, shop, Whom::Pk(pk), now, |_| Box::pin(async { Ok(()) })).await?;
+        expire_points(db, shop, pk, now).await?;
     }
 
     let mut conn = db.pool.acquire().await?;

@@ -143,6 +143,7 @@ pub fn starter_program(landing_url: &str) -> ProgramRules {
             landing_url: landing_url.to_owned(),
         },
         points_expiry_days: Some(365),
+        refund_expired_codes: false,
         theme: serde_json::json!({}),
     }
 }
