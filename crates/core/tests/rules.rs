@@ -125,7 +125,7 @@ fn the_demo_program_is_valid() {
 #[test]
 fn program_validation_names_each_problem() {
     let mut rules = coffee_program();
-    rules.tiers[0].threshold = 10;
+    rules.tiers[0].threshold = Some(10);
     rules.tiers[2].threshold = rules.tiers[1].threshold;
     rules.rewards.push(Reward {
         id: "5off".into(),
@@ -137,6 +137,7 @@ fn program_validation_names_each_problem() {
         min_tier: Some("platinum".into()),
         product_id: None,
         code_valid_days: None,
+        limit: None,
     });
     let problems = program_problems(&ProgramUpdate {
         rules,
