@@ -6,6 +6,7 @@
 //! maps outcomes to status codes) → `jobs` (the scheduler of periodic ledger work, and its state for
 //! `/healthz`) → `ledger` (the loyalty rules, one module per kind of write) →
 //! `shops` (shop records and their cache) → `db` (every SQL string and row type) → `error`, `clock`,
+//! `phone` (E.164 normalisation),
 //! and `tally_core` for the contract's words and the pure rules.
 
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod ledger;
+pub mod phone;
 pub mod server;
 pub mod shops;
 pub mod synthetic;

@@ -27,6 +27,7 @@ async fn order_at(db: &Db, shop: &ShopRecord, order_id: &str, customer: &str, to
         total_minor: total,
         currency: "USD".into(),
         referral_code: None,
+        channel: Default::default(),
     };
     ledger::record_order(db, shop, &order, at)
         .await

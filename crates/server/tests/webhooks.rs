@@ -1192,6 +1192,7 @@ async fn codes_used_and_cancelled_and_points_about_to_expire_are_reported() {
             total_minor: 10_000,
             currency: "USD".into(),
             referral_code: None,
+            channel: Default::default(),
         };
         tally_server::ledger::record_order(&s.db, &shop, &order, now - 360 * 86_400_000)
             .await

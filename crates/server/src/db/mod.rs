@@ -7,12 +7,15 @@
 //! this module accept. So no write runs before the customer's row is locked, and balance checks and the
 //! writes that depend on them never interleave.
 
+pub mod activities;
 pub mod customers;
 pub mod entries;
 pub mod events;
+pub mod feedback;
 pub mod idempotency;
 pub mod jobs;
 pub mod lots;
+pub mod memberships;
 pub mod orders;
 pub mod redemptions;
 pub mod referrals;
@@ -54,6 +57,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "codes and jobs",
         include_str!("../../migrations/sqlite/0003_codes_and_jobs.sql"),
     ),
+    (
+        4,
+        "paid tiers, limits, the counter, feedback, fair referrals",
+        include_str!("../../migrations/sqlite/0004_club_counter_feedback.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -70,6 +78,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "codes and jobs",
         include_str!("../../migrations/postgres/0003_codes_and_jobs.sql"),
+    ),
+    (
+        4,
+        "paid tiers, limits, the counter, feedback, fair referrals",
+        include_str!("../../migrations/postgres/0004_club_counter_feedback.sql"),
     ),
 ];
 

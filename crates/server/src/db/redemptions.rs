@@ -223,3 +223,23 @@ pub async fn due(db: &Db, now: i64, after: &str, limit: i64) -> AppResult<Vec<Du
         })
         .collect())
 }
+
+/// The locked customer's redemptions of a reward since `since` (inclusive), cancelled codes aside (their
+/// points went back): read under the customer's lock, so it counts every redemption committed before
+/// this transaction took it.
+pub async fn count_since(
+    tx: &mut LockedTx,
+    customer_pk: i64,
+    reward_id: &str,
+    since: i64,
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM redemptions
+         WHERE customer_pk = $1 AND reward_id = $2 AND created_at >= $3 AND status <> 'cancelled'",
+    )
+    .bind(customer_pk)
+    .bind(reward_id)
+    .bind(since)
+    .fetch_one(tx.conn())
+    .await?)
+}

@@ -25,7 +25,7 @@ pub struct Health {
     /// Always `ok` while the process answers.
     pub status: &'static str,
     /// On a server running the scheduler: each job's last run (by any server on the database), by name
-    /// (`points_expiry`, `code_expiry`, `points_expiring`). `null` if the database could not be read.
+    /// (`points_expiry`, `code_expiry`, `points_expiring`, `membership_end`). `null` if the database could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<BTreeMap<String, JobStatus>>)]
     pub jobs: Option<Option<BTreeMap<String, JobStatus>>>,
@@ -166,12 +166,18 @@ impl Modify for CommonResponses {
         super::me::activity_list,
         super::me::redemption_list,
         super::me::redemption_create,
+        super::me::feedback_create,
         super::orders::order_create,
         super::orders::refund_create,
         super::customers::customer_show,
         super::customers::customer_update,
         super::customers::adjustment_create,
         super::customers::activity_create,
+        super::customers::customer_list,
+        super::customers::customer_activity_list,
+        super::customers::customer_redemption_list,
+        super::customers::membership_create,
+        super::customers::membership_cancel,
         super::codes::code_show,
         super::codes::code_use,
         super::codes::code_cancel,

@@ -4,7 +4,7 @@
 //! - `points_expiry`: every lot past its date, of every shop, becomes its `expire` entry on the day.
 //! - `code_expiry`: every issued code past its date becomes `expired` (points back if the program says).
 //! - `points_expiring`: every lot expiring within seven days is noticed once (`ledger::notices`).
-//! - Membership ends join here with the paid tiers.
+//! - `membership_end`: every membership whose end has passed is recorded ended (`membership.ended`, once).
 //!
 //! **Several servers, one database.** Each job has a row in `jobs` with a lease. Before running a job a
 //! server claims it with one conditional UPDATE (`… WHERE name = $1 AND (lease_until IS NULL OR
@@ -44,11 +44,17 @@ pub enum Job {
     PointsExpiry,
     CodeExpiry,
     PointsExpiring,
+    MembershipEnd,
 }
 
 impl Job {
     /// Every job, in the order a tick runs them: points expire before the next week's are noticed.
-    pub const ALL: [Job; 3] = [Job::PointsExpiry, Job::CodeExpiry, Job::PointsExpiring];
+    pub const ALL: [Job; 4] = [
+        Job::PointsExpiry,
+        Job::CodeExpiry,
+        Job::PointsExpiring,
+        Job::MembershipEnd,
+    ];
 
     /// Its name in `jobs` and in `GET /healthz`.
     pub const fn name(self) -> &'static str {
@@ -56,6 +62,7 @@ impl Job {
             Job::PointsExpiry => "points_expiry",
             Job::CodeExpiry => "code_expiry",
             Job::PointsExpiring => "points_expiring",
+            Job::MembershipEnd => "membership_end",
         }
     }
 }
@@ -183,6 +190,24 @@ pub async fn run_steps(state: &AppState, job: Job, now: i64) -> AppResult<(usize
                                 .await
                                 .map(|lots| lots > 0)
                         }
+                        Err(e) => Err(e),
+                    };
+                    steps.record(result);
+                }
+                match batch.last() {
+                    Some((pk, _)) if batch.len() as i64 == BATCH => after = *pk,
+                    _ => break,
+                }
+            }
+        }
+        Job::MembershipEnd => {
+            let mut after = 0;
+            loop {
+                let batch =
+                    db::customers::with_membership_ended(&state.db, now, after, BATCH).await?;
+                for (pk, shop_id) in &batch {
+                    let result = match shop(state, shop_id).await {
+                        Ok(shop) => ledger::end_membership(&state.db, &shop, *pk, now).await,
                         Err(e) => Err(e),
                     };
                     steps.record(result);

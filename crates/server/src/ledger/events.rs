@@ -117,3 +117,26 @@ pub async fn points_expiring(
     db::events::record(ctx.tx(), shop_id, EventType::PointsExpiring, &data, now).await?;
     Ok(())
 }
+
+/// `membership.started` (a purchase, also one that extends a running membership) or
+/// `membership.ended` (on time, or cancelled), with the membership's end.
+pub async fn membership(
+    ctx: &mut CustomerTx<'_>,
+    event: EventType,
+    tier_id: &str,
+    expires_at: i64,
+) -> AppResult<()> {
+    let data = json!({"customer_id": ctx.customer.customer_id, "tier_id": tier_id,
+                      "expires_at": crate::clock::rfc3339(expires_at)});
+    let (shop_id, now) = (&ctx.shop.shop.id, ctx.now);
+    db::events::record(ctx.tx(), shop_id, event, &data, now).await?;
+    Ok(())
+}
+
+/// `feedback.received`.
+pub async fn feedback_received(ctx: &mut CustomerTx<'_>, score: i64) -> AppResult<()> {
+    let data = json!({"customer_id": ctx.customer.customer_id, "score": score});
+    let (shop_id, now) = (&ctx.shop.shop.id, ctx.now);
+    db::events::record(ctx.tx(), shop_id, EventType::FeedbackReceived, &data, now).await?;
+    Ok(())
+}

@@ -9,7 +9,7 @@ use tally_core::{
 };
 
 use super::posting::points_text;
-use super::{keyed_write, tier_metric, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
+use super::{keyed_write, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
 use crate::clock::rfc3339;
 use crate::db::redemptions::{NewRedemption, RedemptionRow};
 use crate::db::{self, Db};
@@ -47,18 +47,19 @@ pub async fn redeem(
 
 async fn redeem_step(ctx: &mut CustomerTx<'_>, reward: &Reward) -> AppResult<Step<Redemption>> {
     let (shop, now) = (ctx.shop, ctx.now);
-    let metric = tier_metric(ctx).await?;
-    let tier = rules::tier_standing(&shop.rules.tiers, metric)
-        .current
-        .map(|t| t.id.as_str());
-    match rules::reward_eligibility(reward, ctx.customer.balance, tier, &shop.rules.tiers) {
-        Eligibility::Redeemable => {}
-        Eligibility::NeedsTier(tier) => {
-            return Err(AppError::RewardUnavailable(format!(
-                "reward_id: {:?} needs the tier {tier:?}",
-                reward.id
-            )))
-        }
+    let (_, held) = tier_held(ctx).await?;
+    let tier = held.map(|t| t.id.as_str());
+    let eligibility =
+        rules::reward_eligibility(reward, ctx.customer.balance, tier, &shop.rules.tiers);
+    if let Eligibility::NeedsTier(tier) = eligibility {
+        return Err(AppError::RewardUnavailable(format!(
+            "reward_id: {:?} needs the tier {tier:?}",
+            reward.id
+        )));
+    }
+    super::limits::check_reward(ctx, reward).await?;
+    match eligibility {
+        Eligibility::Redeemable | Eligibility::NeedsTier(_) => {}
         Eligibility::NeedsPoints(missing) => {
             return Err(AppError::InsufficientPoints(format!(
                 "reward_id: {:?} costs {}; {} more needed",
@@ -153,7 +154,7 @@ fn to_redemption(row: RedemptionRow, now: i64) -> AppResult<Redemption> {
     })
 }
 
-/// `GET …/me/redemptions`, newest first, each code as it stands at `now`.
+/// `GET …/me/redemptions` (and the merchant's view of them), newest first, each code as it stands at `now`.
 pub async fn redemptions(db: &Db, pk: i64, now: i64) -> AppResult<RedemptionList> {
     let rows = db::redemptions::of_customer(db, pk).await?;
     Ok(RedemptionList {
