@@ -68,7 +68,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(api: &str, shop: &str, credentials: Option<Credentials>) -> Self {
-        let shop = String::from(js_sys::encode_uri_component(shop));
+        let shop = crate::browser::encode(shop);
         Self {
             base: format!("{api}/v1/shops/{shop}"),
             credentials,
@@ -113,7 +113,7 @@ impl Client {
         let mut url = format!("{}/me/activity?limit=20", self.base);
         if let Some(cursor) = before {
             url.push_str("&before=");
-            url.push_str(&String::from(js_sys::encode_uri_component(cursor)));
+            url.push_str(&crate::browser::encode(cursor));
         }
         Ok(wire::activity_page(&ok_text(
             send("GET", &url, &self.headers(), None).await?,
@@ -203,8 +203,11 @@ fn json_string(value: &str) -> String {
 
 /// A fresh `Idempotency-Key` for one redeem intent: unique enough per shopper and browser.
 pub fn new_idempotency_key() -> String {
-    let now = js_sys::Date::now() as u64;
-    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    format!("tally-{now:x}-{a:08x}{b:08x}")
+    use crate::browser::{now_ms, random_u32};
+    format!(
+        "tally-{:x}-{:08x}{:08x}",
+        now_ms(),
+        random_u32(),
+        random_u32()
+    )
 }

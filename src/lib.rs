@@ -8,7 +8,8 @@ pub mod config;
 pub mod events;
 pub mod format;
 pub mod i18n;
-pub mod state;
+pub mod store;
+pub mod ui;
 pub mod wire;
 
 use leptos::prelude::*;
@@ -16,10 +17,15 @@ use wasm_bindgen::JsCast;
 
 use crate::components::App;
 use crate::config::{Config, Credentials};
-use crate::state::Store;
+use crate::store::Store;
 
-/// The widget's stylesheet; it lives inside the shadow root, so nothing leaks in or out.
-pub const CSS: &str = include_str!("../style/widget.css");
+/// The widget's stylesheet, bundled from `style/*.css` by `build.rs`; it lives inside the shadow root,
+/// so nothing leaks in or out.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
+
+#[cfg(test)]
+#[path = "../style/minify.rs"]
+mod minify;
 
 /// A mounted widget: what `window.Tally` drives.
 pub struct Widget {

@@ -8,8 +8,9 @@
 use js_sys::{Array, Reflect};
 use tally_core::theme::Json;
 use tally_core::{
-    Activity, ActivityPage, EarnRule, ExpiringPoints, Me, NextTier, PointsName, Program,
-    ProgramRules, Redemption, ReferralProgram, ReferralStatus, Reward, Shop, Tier, TierRef,
+    Activity, ActivityPage, CodeStatus, EarnRule, ExpiringPoints, FeedbackProgram, FeedbackResult,
+    Limit, LimitUsage, Me, MembershipRef, NextTier, PaidTier, PointsName, Program, ProgramRules,
+    Redemption, ReferralProgram, ReferralStatus, Reward, Shop, Tier, TierRef,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -145,6 +146,10 @@ pub fn program(text: &str) -> Read<Program> {
                 advocate_points: referral.int("advocate_points")?,
                 friend_points: referral.int("friend_points")?,
                 landing_url: referral.str("landing_url")?,
+                max_per_week: referral
+                    .opt_int("max_per_week")?
+                    .map(|n| u32::try_from(n).map_err(|_| Malformed))
+                    .transpose()?,
             },
             points_expiry_days: o
                 .opt_int("points_expiry_days")?
@@ -152,8 +157,37 @@ pub fn program(text: &str) -> Read<Program> {
                 .transpose()?,
             // The widget reads the theme with `program_theme` (no serde_json in the wasm).
             theme: serde_json::Value::Object(Default::default()),
+            // What happens to a code at expiry is the shop's business, not the shopper's view.
+            refund_expired_codes: false,
+            feedback: o
+                .opt_obj("feedback")?
+                .map(|f| {
+                    Ok(FeedbackProgram {
+                        points: f.int("points")?,
+                        cooldown_days: days(f.int("cooldown_days")?)?,
+                        question: f.opt_str("question")?,
+                    })
+                })
+                .transpose()?,
         },
     })
+}
+
+/// A count of days (or any small non-negative count) as `u32`.
+fn days(n: i64) -> Read<u32> {
+    u32::try_from(n).map_err(|_| Malformed)
+}
+
+/// A reward's or an earn rule's `limit`, if it has one.
+fn limit(o: &Obj) -> Read<Option<Limit>> {
+    o.opt_obj("limit")?
+        .map(|l| {
+            Ok(Limit {
+                count: days(l.int("count")?)?,
+                per: l.word("per")?,
+            })
+        })
+        .transpose()
 }
 
 fn earn_rule(o: &Obj) -> Read<EarnRule> {
@@ -163,6 +197,7 @@ fn earn_rule(o: &Obj) -> Read<EarnRule> {
         title: o.str("title")?,
         points_per_unit: o.opt_int("points_per_unit")?,
         points: o.opt_int("points")?,
+        limit: limit(o)?,
     })
 }
 
@@ -170,9 +205,20 @@ fn tier(o: &Obj) -> Read<Tier> {
     Ok(Tier {
         id: o.str("id")?,
         name: o.str("name")?,
-        threshold: o.int("threshold")?,
+        // `null` for a paid tier reached only by buying it.
+        threshold: o.opt_int("threshold")?,
         earn_multiplier: o.float("earn_multiplier")?,
         benefits: o.strings("benefits")?,
+        paid: o
+            .opt_obj("paid")?
+            .map(|p| {
+                Ok(PaidTier {
+                    price_minor: p.int("price_minor")?,
+                    period_days: days(p.int("period_days")?)?,
+                    purchase_url: p.str("purchase_url")?,
+                })
+            })
+            .transpose()?,
     })
 }
 
@@ -186,6 +232,11 @@ fn reward(o: &Obj) -> Read<Reward> {
         points_cost: o.int("points_cost")?,
         min_tier: o.opt_str("min_tier")?,
         product_id: o.opt_str("product_id")?,
+        code_valid_days: o
+            .opt_int("code_valid_days")?
+            .map(|d| u32::try_from(d).map_err(|_| Malformed))
+            .transpose()?,
+        limit: limit(o)?,
     })
 }
 
@@ -232,6 +283,37 @@ pub fn me(text: &str) -> Read<Me> {
                 expires_at: e.str("expires_at")?,
             })
         })?,
+        // Servers before paid tiers, limits and feedback sent none of these: absent reads as none.
+        membership: o
+            .opt_obj("membership")?
+            .map(|m| {
+                Ok(MembershipRef {
+                    tier_id: m.str("tier_id")?,
+                    expires_at: m.str("expires_at")?,
+                })
+            })
+            .transpose()?,
+        limits: o.list("limits", |l| {
+            Ok(LimitUsage {
+                kind: l.word("kind")?,
+                id: l.str("id")?,
+                used: l.int("used")?,
+                count: days(l.int("count")?)?,
+                per: l.word("per")?,
+                resets_at: l.opt_str("resets_at")?,
+            })
+        })?,
+        next_feedback_at: o.opt_str("next_feedback_at")?,
+    })
+}
+
+/// `POST …/me/feedback`.
+pub fn feedback_result(text: &str) -> Read<FeedbackResult> {
+    let o = root(text)?;
+    Ok(FeedbackResult {
+        points_awarded: o.int("points_awarded")?,
+        balance: o.int("balance")?,
+        next_allowed_at: o.str("next_allowed_at")?,
     })
 }
 
@@ -250,6 +332,8 @@ pub fn activity_page(text: &str) -> Read<ActivityPage> {
             })
         })?,
         next: o.opt_str("next")?,
+        // The merchant's notes never reach the shopper.
+        notes: Vec::new(),
     })
 }
 
@@ -263,6 +347,12 @@ pub fn redemption(text: &str) -> Read<Redemption> {
         points_spent: o.int("points_spent")?,
         balance: o.int("balance")?,
         created_at: o.str("created_at")?,
+        // Servers before codes at checkout sent no status: their codes were all issued.
+        status: match o.opt_str("status")? {
+            Some(word) => word.parse().map_err(|_| Malformed)?,
+            None => CodeStatus::Issued,
+        },
+        expires_at: o.opt_str("expires_at")?,
     })
 }
 

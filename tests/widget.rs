@@ -6,7 +6,7 @@ use tally_core::demo::coffee_program;
 use tally_core::{Me, NextTier, Program, ReferralStatus, Shop, TierRef};
 use tally_widget::components::App;
 use tally_widget::config::{Config, Credentials, Mode};
-use tally_widget::state::Store;
+use tally_widget::store::Store;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

@@ -1,7 +1,7 @@
 //! The widget's JSON readers agree with serde on every wire type it reads.
 #![cfg(target_arch = "wasm32")]
 
-use tally_core::demo::coffee_program;
+use tally_core::demo::{coffee_club_program, coffee_program};
 use tally_core::*;
 use tally_widget::wire;
 use wasm_bindgen_test::*;
@@ -23,7 +23,12 @@ fn the_demo_program_reads_as_serde_wrote_it() {
         },
         rules: coffee_program(),
     };
-    assert_eq!(wire::program(&json(&program)), Ok(program));
+    assert_eq!(wire::program(&json(&program)), Ok(program.clone()));
+    // The whole demo program: a paid tier without a threshold, limits, feedback, a weekly referral cap.
+    let mut club = program;
+    club.rules = coffee_club_program();
+    club.rules.referral.max_per_week = Some(3);
+    assert_eq!(wire::program(&json(&club)), Ok(club));
 }
 
 #[wasm_bindgen_test]
@@ -55,13 +60,61 @@ fn a_shopper_with_and_without_optional_parts_reads_back() {
             points: 5,
             expires_at: "2026-12-01T00:00:00Z".into(),
         }],
+        membership: Some(MembershipRef {
+            tier_id: "club".into(),
+            expires_at: "2027-11-23T10:00:00Z".into(),
+        }),
+        limits: vec![
+            LimitUsage {
+                kind: LimitKind::Reward,
+                id: "sample".into(),
+                used: 1,
+                count: 1,
+                per: LimitPeriod::Month,
+                resets_at: Some("2026-12-01T00:00:00Z".into()),
+            },
+            LimitUsage {
+                kind: LimitKind::EarnRule,
+                id: "recycle".into(),
+                used: 0,
+                count: 2,
+                per: LimitPeriod::Lifetime,
+                resets_at: None,
+            },
+        ],
+        next_feedback_at: Some("2027-02-21T10:00:00Z".into()),
     };
     assert_eq!(wire::me(&json(&me)), Ok(me.clone()));
     me.first_name = None;
     me.tier = None;
     me.next_tier = None;
     me.expiring.clear();
+    me.membership = None;
+    me.limits.clear();
+    me.next_feedback_at = None;
     assert_eq!(wire::me(&json(&me)), Ok(me));
+}
+
+#[wasm_bindgen_test]
+fn a_shopper_from_a_server_before_paid_tiers_reads_with_none_of_them() {
+    let old = r#"{"customer_id":"c","first_name":null,"balance":1,"lifetime_points":1,"tier":null,
+        "next_tier":null,"tier_progress":0,"tier_metric_value":0,
+        "referral":{"code":"A","url":"u","friends_referred":0,"points_earned":0},"expiring":[]}"#;
+    let me = wire::me(old).expect("an old /me reads");
+    assert_eq!(
+        (me.membership, me.limits.len(), me.next_feedback_at),
+        (None, 0, None)
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_feedback_answer_reads_back() {
+    let result = FeedbackResult {
+        points_awarded: 25,
+        balance: 75,
+        next_allowed_at: "2027-02-21T10:00:00Z".into(),
+    };
+    assert_eq!(wire::feedback_result(&json(&result)), Ok(result));
 }
 
 #[wasm_bindgen_test]
@@ -76,6 +129,7 @@ fn activity_redemptions_and_errors_read_back() {
             created_at: "2026-11-23T10:00:00Z".into(),
         }],
         next: Some("cursor".into()),
+        notes: vec![],
     };
     assert_eq!(wire::activity_page(&json(&page)), Ok(page));
     let redemption = Redemption {
@@ -85,6 +139,8 @@ fn activity_redemptions_and_errors_read_back() {
         points_spent: 100,
         balance: 79,
         created_at: "2026-11-23T10:00:00Z".into(),
+        status: CodeStatus::Used,
+        expires_at: Some("2026-12-23T10:00:00Z".into()),
     };
     assert_eq!(wire::redemption(&json(&redemption)), Ok(redemption));
     assert_eq!(
@@ -108,6 +164,7 @@ fn every_activity_kind_reads_back_and_an_unknown_one_is_refused() {
             })
             .collect(),
         next: None,
+        notes: vec![],
     };
     assert_eq!(wire::activity_page(&json(&page)), Ok(page));
     assert!(wire::activity_page(r#"{"items":[{"id":"1","kind":"gift","points":1,"balance_after":1,"description":"","created_at":"t"}],"next":null}"#).is_err());

@@ -1,19 +1,20 @@
 use leptos::prelude::*;
 
 use crate::format;
-use crate::state::Store;
+use crate::store::Store;
+use crate::ui::{Button, Notice, Tone};
 
 /// The shopper's ledger, newest first, a page at a time.
 #[component]
 pub fn ActivityFeed() -> impl IntoView {
     let store = expect_context::<Store>();
     let m = store.messages();
-    if !store.activity.with_untracked(|a| a.started) {
-        store.load_activity();
+    if !store.data.activity.with_untracked(|a| a.started) {
+        store.data.load_activity();
     }
     let items = move || {
         let locale = store.locale();
-        store.activity.with(|a| {
+        store.data.activity.with(|a| {
             a.items
                 .iter()
                 .map(|item| {
@@ -37,7 +38,7 @@ pub fn ActivityFeed() -> impl IntoView {
         })
     };
     let footer = move || {
-        let (started, busy, has_next, empty, error) = store.activity.with(|a| {
+        let (started, busy, has_next, empty, error) = store.data.activity.with(|a| {
             (
                 a.started,
                 a.busy,
@@ -48,8 +49,8 @@ pub fn ActivityFeed() -> impl IntoView {
         });
         if let Some(error) = error {
             return view! {
-                <p class="tally-reward__error" role="alert">{error.message(m)}</p>
-                <button class="tally-button" type="button" on:click=move |_| store.load_activity()>{m.retry}</button>
+                <Notice tone=Tone::Error text=error.message(m)/>
+                <Button text=m.retry on_click=move |_| store.data.load_activity()/>
             }
             .into_any();
         }
@@ -60,8 +61,10 @@ pub fn ActivityFeed() -> impl IntoView {
             return view! { <p class="tally-muted">{m.activity_empty}</p> }.into_any();
         }
         has_next
-            .then(|| view! {
-                <button class="tally-button" type="button" on:click=move |_| store.load_activity()>{m.load_more}</button>
+            .then(|| {
+                view! {
+                    <Button text=m.load_more on_click=move |_| store.data.load_activity()/>
+                }
             })
             .into_any()
     };

@@ -4,7 +4,7 @@ use tally_core::theme::LauncherPosition;
 use super::{Content, Launcher, Panel};
 use crate::config::Mode;
 use crate::i18n::{self, fill};
-use crate::state::Store;
+use crate::store::Store;
 
 /// The widget's root: the theme's stylesheet, then a launcher and its dialog, or the content in place
 /// (`data-mode="inline"`). Nothing shows until the shopper's language has loaded; a new catalog or new
@@ -13,16 +13,16 @@ use crate::state::Store;
 pub fn App() -> impl IntoView {
     let store = expect_context::<Store>();
     let body = move || {
-        store.catalog.track();
+        store.catalog.shown.track();
         if !store.ready() {
             return None;
         }
         Some(match store.mode {
             Mode::Launcher => view! {
                 <Launcher/>
-                <Show when=move || store.open.get()>
-                    <Panel/>
-                </Show>
+                // A closure, not <Show>: `open` only changes when it differs (`set_open`), and a memo
+                // type would cost the wasm more than it saves.
+                {move || store.open.get().then(|| view! { <Panel/> })}
             }
             .into_any(),
             Mode::Inline => view! {
@@ -35,7 +35,7 @@ pub fn App() -> impl IntoView {
         })
     };
     let class = move || {
-        let corner = match store.position() {
+        let corner = match store.theme.position() {
             LauncherPosition::BottomRight => "tally--right",
             LauncherPosition::BottomLeft => "tally--left",
             LauncherPosition::TopRight => "tally--right tally--top",
@@ -44,7 +44,7 @@ pub fn App() -> impl IntoView {
         format!("tally {corner}")
     };
     let dir = move || {
-        if i18n::is_rtl(store.catalog.with(|c| c.0)) {
+        if i18n::is_rtl(store.catalog.shown.with(|c| c.0)) {
             "rtl"
         } else {
             "ltr"
@@ -52,12 +52,12 @@ pub fn App() -> impl IntoView {
     };
     view! {
         // The theme as `--tally-*` properties on the host, and the marketer's own CSS: both as text.
-        <style>{move || store.theme.with(|t| t.host_css())}</style>
-        {move || store.theme.with(|t| t.custom_css.clone()).map(|css| view! { <style>{css}</style> })}
+        <style>{move || store.theme.current.with(|t| t.host_css())}</style>
+        {move || store.theme.current.with(|t| t.custom_css.clone()).map(|css| view! { <style>{css}</style> })}
         <div class=class lang=move || store.locale() dir=dir>
             {body}
             <div class="tally-sr" role="status" aria-live="polite">
-                {move || store.announcement.get()}
+                {move || store.redeem.announcement.get()}
             </div>
         </div>
     }
@@ -66,7 +66,7 @@ pub fn App() -> impl IntoView {
 /// "Demo Coffee Rewards", or just "Rewards" before the program has arrived.
 pub fn title(store: Store) -> String {
     let m = store.messages();
-    store.program.with(|p| match p {
+    store.data.program.with(|p| match p {
         Some(p) => fill(m.title, &[("shop", &p.shop.name)]),
         None => m.launcher_label.to_owned(),
     })

@@ -4,7 +4,7 @@ use super::{
     ActivityFeed, EarnList, ErrorState, GuestIntro, MemberSummary, Referral, RewardList, Skeleton,
     TierList, TierProgress,
 };
-use crate::state::{Load, Store};
+use crate::store::{Load, Store};
 
 #[derive(Clone, PartialEq)]
 enum View {
@@ -20,10 +20,10 @@ enum View {
 pub fn Content() -> impl IntoView {
     let store = expect_context::<Store>();
     // Only a change of view kind re-renders: a new balance must not reset a reward's redeem step.
-    let kind = Memo::new(move |_| match store.load.get() {
+    let kind = Memo::new(move |_| match store.data.load.get() {
         Load::Failed(error) => View::Failed(error),
         Load::Loading => View::Loading,
-        Load::Ready if store.me.with(Option::is_some) => View::Member,
+        Load::Ready if store.data.me.with(Option::is_some) => View::Member,
         Load::Ready if store.is_member() => View::Loading,
         Load::Ready => View::Guest,
     });

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
-use crate::state::Store;
+use crate::store::Store;
+use crate::ui::{Button, Variant};
 
 /// Copies a text and says so; explains how to copy by hand when the browser refuses.
 #[component]
@@ -24,14 +25,12 @@ pub fn CopyButton(
         });
     };
     view! {
-        <button
-            class="tally-button tally-button--small"
-            type="button"
-            aria-label=label
-            on:click=copy
-        >
-            {move || if state.get() == Some(true) { m.copied } else { m.copy }}
-        </button>
+        <Button
+            text=move || if state.get() == Some(true) { m.copied } else { m.copy }
+            variant=Variant::Small
+            label=label
+            on_click=copy
+        />
         {move || (state.get() == Some(false)).then(|| view! { <p class="tally-muted" role="alert">{m.copy_failed}</p> })}
     }
 }

@@ -3,7 +3,7 @@ use tally_core::rules::minor_per_unit;
 use tally_core::EarnRuleKind;
 
 use crate::i18n::fill;
-use crate::state::Store;
+use crate::store::Store;
 
 /// The ways to earn points, with what each gives.
 #[component]
@@ -11,7 +11,7 @@ pub fn EarnList() -> impl IntoView {
     let store = expect_context::<Store>();
     let m = store.messages();
     let rules = move || {
-        let (rules, currency) = store.program.with(|p| {
+        let (rules, currency) = store.data.program.with(|p| {
             p.as_ref().map_or((Vec::new(), String::new()), |p| {
                 (p.rules.earn_rules.clone(), p.shop.currency.clone())
             })

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
-use crate::state::Store;
+use crate::store::Store;
+use crate::ui::{Button, Variant};
 
 /// A kind message for a failed load, and a retry when asking again can help.
 #[component]
@@ -13,9 +14,7 @@ pub fn ErrorState(
     let m = store.messages();
     let retry = error.is_retryable().then(|| {
         view! {
-            <button class="tally-button tally-button--primary" type="button" on:click=move |_| store.refresh()>
-                {m.retry}
-            </button>
+            <Button text=m.retry variant=Variant::Primary on_click=move |_| store.refresh()/>
         }
     });
     view! {

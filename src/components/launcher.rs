@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use tally_core::theme::LauncherIcon;
 
-use crate::state::{Load, Store};
+use crate::store::{Load, Store};
 
 /// The floating button: the balance for a member, an invitation for a guest (the theme may word it
 /// and pick its icon).
@@ -9,13 +9,13 @@ use crate::state::{Load, Store};
 pub fn Launcher() -> impl IntoView {
     let store = expect_context::<Store>();
     let m = store.messages();
-    let label = move || match store.me.with(|me| me.as_ref().map(|me| me.balance)) {
+    let label = move || match store.data.me.with(|me| me.as_ref().map(|me| me.balance)) {
         Some(balance) => store.points(balance),
         None if store.is_member() => m.launcher_label.to_owned(),
         None => m.launcher_guest.to_owned(),
     };
     let icon = move || {
-        let path = match store.theme.with(|t| t.launcher_icon) {
+        let path = match store.theme.current.with(|t| t.launcher_icon) {
             Some(LauncherIcon::None) => return None,
             Some(LauncherIcon::Star) => "M12 2.5l2.9 6.1 6.6.8-4.9 4.6 1.3 6.6L12 17.3l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8z",
             Some(LauncherIcon::Heart) => "M12 21l-1.5-1.3C5.2 15 2 12.1 2 8.5 2 5.5 4.4 3 7.4 3c1.8 0 3.5.8 4.6 2.2C13.1 3.8 14.8 3 16.6 3 19.6 3 22 5.5 22 8.5c0 3.6-3.2 6.5-8.5 11.2z",
@@ -32,9 +32,9 @@ pub fn Launcher() -> impl IntoView {
     // colours) and a member's balance (else it would grow from "Rewards" to "179 stars" in view, a layout
     // shift bench/page measured). A saved snapshot shows it at once; a failed load shows it too.
     let pending = move || {
-        store.load.with(|load| *load == Load::Loading)
-            && (store.program.with(Option::is_none)
-                || (store.is_member() && store.me.with(Option::is_none)))
+        store.data.load.with(|load| *load == Load::Loading)
+            && (store.data.program.with(Option::is_none)
+                || (store.is_member() && store.data.me.with(Option::is_none)))
     };
     view! {
         <button

@@ -1,4 +1,4 @@
-//! One component per file; all read the shared [`crate::state::Store`] from context.
+//! One component per file; all read the shared [`crate::store::Store`] from context.
 
 mod activity_feed;
 mod app;

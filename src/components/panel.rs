@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 
 use super::app::title;
 use super::Content;
-use crate::state::Store;
+use crate::store::Store;
 
 /// The launcher's modal dialog: focus moves in, stays in (Tab wraps), and returns on close;
 /// Escape, the close button and a click outside all close it.

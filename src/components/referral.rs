@@ -6,7 +6,8 @@ use crate::browser::{self, encode};
 use crate::config::is_safe_link;
 use crate::format;
 use crate::i18n::fill;
-use crate::state::Store;
+use crate::store::Store;
+use crate::ui::{Button, LinkButton, Variant};
 
 /// The shopper's referral link: copy, native share where the browser has it, mail, WhatsApp and X,
 /// and how many friends joined.
@@ -16,13 +17,14 @@ pub fn Referral() -> impl IntoView {
     let m = store.messages();
     move || {
         let referral = store
+            .data
             .me
             .with(|me| me.as_ref().map(|me| me.referral.clone()))?;
         // The URL comes from the API; it still must not be a `javascript:` link.
         if !is_safe_link(&referral.url) {
             return None;
         }
-        let (shop, friend, advocate) = store.program.with(|p| {
+        let (shop, friend, advocate) = store.data.program.with(|p| {
             p.as_ref().map_or((String::new(), 0, 0), |p| {
                 (
                     p.shop.name.clone(),
@@ -64,16 +66,14 @@ pub fn Referral() -> impl IntoView {
         let share = browser::can_share().then(|| {
             let (text, url, shop) = (text.clone(), url.clone(), shop.clone());
             view! {
-                <button
-                    class="tally-button tally-button--small"
-                    type="button"
-                    on:click=move |_| {
+                <Button
+                    text=m.share
+                    variant=Variant::Small
+                    on_click=move |_| {
                         let (text, url, shop) = (text.clone(), url.clone(), shop.clone());
                         spawn_local(async move { browser::share(&shop, &text, &url).await });
                     }
-                >
-                    {m.share}
-                </button>
+                />
             }
         });
         Some(view! {
@@ -93,9 +93,9 @@ pub fn Referral() -> impl IntoView {
                 </div>
                 <div class="tally-row tally-share">
                     {share}
-                    <a class="tally-button tally-button--small" href=mail target="_blank" rel="noopener noreferrer">{m.share_email}</a>
-                    <a class="tally-button tally-button--small" href=whatsapp target="_blank" rel="noopener noreferrer">{m.share_whatsapp}</a>
-                    <a class="tally-button tally-button--small" href=x target="_blank" rel="noopener noreferrer">{m.share_x}</a>
+                    <LinkButton variant=Variant::Small href=mail new_tab=true text=m.share_email/>
+                    <LinkButton variant=Variant::Small href=whatsapp new_tab=true text=m.share_whatsapp/>
+                    <LinkButton variant=Variant::Small href=x new_tab=true text=m.share_x/>
                 </div>
                 <p class="tally-muted">{joined}</p>
             </section>

@@ -1,24 +1,12 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tally_core::rules::{reward_eligibility, Eligibility};
-use tally_core::{Redemption, Reward};
-
+use tally_core::Reward;
 use wasm_bindgen::JsCast;
 
 use super::CopyButton;
-use crate::api::ApiError;
 use crate::i18n::fill;
-use crate::state::Store;
-
-/// Where one redeem intent stands.
-#[derive(Debug, Clone, PartialEq)]
-enum Step {
-    Idle,
-    Confirm,
-    Busy,
-    Failed(ApiError),
-    Done(Redemption),
-}
+use crate::store::{Step, Store};
+use crate::ui::{Button, Card, Notice, Tone, Variant};
 
 /// One reward: its cost, whether the shopper can have it now (or how far off it is, or which tier
 /// it needs), and the redeem flow: confirm, redeem once, show the code.
@@ -52,9 +40,9 @@ pub fn RewardCard(
     });
 
     let eligibility = move || {
-        store.me.with(|me| {
+        store.data.me.with(|me| {
             let me = me.as_ref()?;
-            store.program.with(|p| {
+            store.data.program.with(|p| {
                 let tiers = p.as_ref().map_or(&[][..], |p| &p.rules.tiers[..]);
                 let tier_id = me.tier.as_ref().map(|t| t.id.as_str());
                 Some(reward.with_value(|r| reward_eligibility(r, me.balance, tier_id, tiers)))
@@ -62,36 +50,14 @@ pub fn RewardCard(
         })
     };
     let tier_name = move |id: &str| {
-        store.program.with(|p| {
+        store.data.program.with(|p| {
             p.as_ref()
                 .and_then(|p| p.rules.tiers.iter().find(|t| t.id == id))
                 .map_or_else(|| id.to_owned(), |t| t.name.clone())
         })
     };
 
-    let redeem = move || {
-        if step.get_untracked() == Step::Busy {
-            return;
-        }
-        step.set(Step::Busy);
-        let (id, name) = reward.with_value(|r| (r.id.clone(), r.name.clone()));
-        let key = store.intent_key(&id);
-        let client = store.client.get_untracked();
-        spawn_local(async move {
-            let result = client.redeem(&id, &key).await;
-            match result {
-                Ok(redemption) => {
-                    store.redeemed(&name, &redemption);
-                    let _ = step.try_set(Step::Done(redemption));
-                }
-                Err(error) => {
-                    crate::events::warn(&format!("redeem failed: {error:?}"));
-                    crate::events::emit("tally:error", Some(&crate::events::error_detail(&error)));
-                    let _ = step.try_set(Step::Failed(error));
-                }
-            }
-        });
-    };
+    let redeem = move || reward.with_value(|r| store.redeem(r, step));
 
     let status = move || {
         let cost = reward.with_value(|r| r.points_cost);
@@ -134,10 +100,9 @@ pub fn RewardCard(
         let (name, cost) = reward.with_value(|r| (r.name.clone(), r.points_cost));
         Some(match step.get() {
             Step::Idle => view! {
-                <button class="tally-button tally-button--primary" type="button" on:click=move |_| step.set(Step::Confirm)>
-                    {m.redeem}
-                </button>
-            }.into_any(),
+                <Button text=m.redeem variant=Variant::Primary on_click=move |_| step.set(Step::Confirm)/>
+            }
+            .into_any(),
             Step::Confirm | Step::Busy => {
                 let busy = step.get() == Step::Busy;
                 view! {
@@ -146,39 +111,34 @@ pub fn RewardCard(
                     </p>
                     <div class="tally-row">
                         // aria-disabled, not disabled: the busy button keeps the keyboard focus.
-                        <button
-                            class="tally-button tally-button--primary"
-                            type="button"
-                            aria-disabled=busy.then_some("true")
-                            aria-busy=busy.then_some("true")
-                            on:click=move |_| redeem()
-                        >
-                            {if busy { m.redeeming } else { m.confirm }}
-                        </button>
-                        <button
-                            class="tally-button"
-                            type="button"
-                            aria-disabled=busy.then_some("true")
-                            on:click=move |_| if step.get_untracked() != Step::Busy { step.set(Step::Idle) }
-                        >
-                            {m.cancel}
-                        </button>
+                        <Button
+                            text=if busy { m.redeeming } else { m.confirm }
+                            variant=Variant::Primary
+                            inert=busy
+                            busy=busy
+                            on_click=move |_| redeem()
+                        />
+                        <Button
+                            text=m.cancel
+                            inert=busy
+                            on_click=move |_| if step.get_untracked() != Step::Busy { step.set(Step::Idle) }
+                        />
                     </div>
                 }.into_any()
             }
-            Step::Failed(error) => view! {
-                <p class="tally-reward__error" role="alert">{error.message(m)}</p>
-                <div class="tally-row">
-                    {error.is_retryable().then(|| view! {
-                        <button class="tally-button tally-button--primary" type="button" on:click=move |_| redeem()>
-                            {m.retry}
-                        </button>
-                    })}
-                    <button class="tally-button" type="button" on:click=move |_| step.set(Step::Idle)>
-                        {m.cancel}
-                    </button>
-                </div>
-            }.into_any(),
+            Step::Failed(error) => {
+                let retryable = error.is_retryable();
+                view! {
+                    <Notice tone=Tone::Error text=error.message(m)/>
+                    <div class="tally-row">
+                        {retryable.then(|| view! {
+                            <Button text=m.retry variant=Variant::Primary on_click=move |_| redeem()/>
+                        })}
+                        <Button text=m.cancel on_click=move |_| step.set(Step::Idle)/>
+                    </div>
+                }
+                .into_any()
+            }
             Step::Done(redemption) => view! {
                 <div class="tally-code" tabindex="-1">
                     <p class="tally-code__label">{m.your_code}</p>
@@ -187,11 +147,10 @@ pub fn RewardCard(
                         <CopyButton text=redemption.code.clone()/>
                     </div>
                     <p class="tally-muted">{m.code_howto}</p>
-                    <button class="tally-button" type="button" on:click=move |_| step.set(Step::Idle)>
-                        {m.done}
-                    </button>
+                    <Button text=m.done on_click=move |_| step.set(Step::Idle)/>
                 </div>
-            }.into_any(),
+            }
+            .into_any(),
         })
     };
 
@@ -209,7 +168,7 @@ pub fn RewardCard(
     let (name, description, cost) =
         reward.with_value(|r| (r.name.clone(), r.description.clone(), r.points_cost));
     view! {
-        <li class=class node_ref=card>
+        <Card class=class node_ref=card>
             <div class="tally-reward__head">
                 <p class="tally-reward__name"><bdi>{name}</bdi></p>
                 <p class="tally-reward__cost">{move || store.points(cost)}</p>
@@ -217,6 +176,6 @@ pub fn RewardCard(
             {(!description.is_empty()).then(|| view! { <p class="tally-muted"><bdi>{description}</bdi></p> })}
             {status}
             {actions}
-        </li>
+        </Card>
     }
 }

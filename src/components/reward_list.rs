@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::RewardCard;
-use crate::state::Store;
+use crate::store::Store;
 
 /// Every reward of the program, as cards.
 #[component]
@@ -9,14 +9,14 @@ pub fn RewardList() -> impl IntoView {
     let store = expect_context::<Store>();
     let m = store.messages();
     let heading = move || {
-        if store.me.with(Option::is_some) {
+        if store.data.me.with(Option::is_some) {
             m.rewards_heading
         } else {
             m.guest_rewards_heading
         }
     };
     let rewards = move || {
-        store.program.with(|p| {
+        store.data.program.with(|p| {
             p.as_ref()
                 .map(|p| p.rules.rewards.clone())
                 .unwrap_or_default()

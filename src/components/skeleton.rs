@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::state::Store;
+use crate::store::Store;
 
 /// Grey placeholders in the shape of the content, while it loads.
 #[component]

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use tally_core::TierMetric;
 
 use crate::i18n::fill;
-use crate::state::Store;
+use crate::store::Store;
+use crate::ui::Card;
 
 /// The program's tiers, what it takes to reach each and its benefits; the shopper's own is marked.
 #[component]
@@ -10,11 +11,11 @@ pub fn TierList() -> impl IntoView {
     let store = expect_context::<Store>();
     let m = store.messages();
     let tiers = move || {
-        let current = store.me.with(|me| {
+        let current = store.data.me.with(|me| {
             me.as_ref()
                 .and_then(|me| me.tier.as_ref().map(|t| t.id.clone()))
         });
-        let (tiers, metric) = store.program.with(|p| {
+        let (tiers, metric) = store.data.program.with(|p| {
             p.as_ref().map_or((Vec::new(), TierMetric::Spend), |p| {
                 (p.rules.tiers.clone(), p.rules.tier_metric)
             })
@@ -44,14 +45,14 @@ pub fn TierList() -> impl IntoView {
                     .map(|b| view! { <li><bdi>{b}</bdi></li> })
                     .collect_view();
                 view! {
-                    <li class=class aria-current=held.then_some("true")>
+                    <Card class=class current=held>
                         <p class="tally-tiers__name">
                             <bdi>{tier.name}</bdi>
                             {held.then(|| view! { <span class="tally-badge">{m.your_tier}</span> })}
                         </p>
                         {requirement.map(|r| view! { <p class="tally-muted">{r}</p> })}
                         <ul class="tally-tiers__benefits">{benefits}</ul>
-                    </li>
+                    </Card>
                 }
             })
             .collect_view()

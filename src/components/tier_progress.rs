@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use tally_core::TierMetric;
 
 use crate::i18n::fill;
-use crate::state::Store;
+use crate::store::Store;
 
 /// The shopper's tier badge and a progress bar with the exact amount left to the next tier.
 #[component]
@@ -10,18 +10,20 @@ pub fn TierProgress() -> impl IntoView {
     let store = expect_context::<Store>();
     let m = store.messages();
     let tier = move || {
-        store.me.with(|me| {
+        store.data.me.with(|me| {
             me.as_ref()
                 .and_then(|me| me.tier.as_ref().map(|t| t.name.clone()))
         })
     };
     let next = move || {
         store
+            .data
             .me
             .with(|me| me.as_ref().and_then(|me| me.next_tier.clone()))
     };
     let progress = move || {
         let p = store
+            .data
             .me
             .with(|me| me.as_ref().map_or(0.0, |me| me.tier_progress));
         if p.is_finite() {
@@ -31,7 +33,7 @@ pub fn TierProgress() -> impl IntoView {
         }
     };
     let metric = move || {
-        store.program.with(|p| {
+        store.data.program.with(|p| {
             p.as_ref()
                 .map_or(TierMetric::Spend, |p| p.rules.tier_metric)
         })
@@ -57,12 +59,16 @@ pub fn TierProgress() -> impl IntoView {
     };
     let has_tiers = move || {
         store
+            .data
             .program
             .with(|p| p.as_ref().is_some_and(|p| !p.rules.tiers.is_empty()))
     };
+    // One closure for the section: it reads the shopper anyway (tier, next tier), so inner closures
+    // would only add reactive views to the wasm.
     move || {
         has_tiers().then(|| {
             let bar_label = next().map(|n| fill(m.progress_label, &[("tier", &n.name)]));
+            let (progress, remaining) = (progress(), remaining_text());
             view! {
                 <section class="tally-section tally-tier">
                     <p class="tally-tier__current">
@@ -74,13 +80,13 @@ pub fn TierProgress() -> impl IntoView {
                         role="progressbar"
                         aria-valuemin="0"
                         aria-valuemax="100"
-                        aria-valuenow=move || progress().to_string()
-                        aria-valuetext=remaining_text
+                        aria-valuenow=progress.to_string()
+                        aria-valuetext=remaining.clone()
                         aria-label=bar_label
                     >
-                        <div class="tally-progress__fill" style=move || format!("width:{}%", progress())></div>
+                        <div class="tally-progress__fill" style=format!("width:{progress}%")></div>
                     </div>
-                    <p class="tally-tier__remaining">{remaining_text}</p>
+                    <p class="tally-tier__remaining">{remaining}</p>
                 </section>
             }
         })

@@ -39,9 +39,50 @@ pub struct ProgramRules {
     pub rewards: Vec<Reward>,
     pub referral: ReferralProgram,
     pub points_expiry_days: Option<u32>,
+    /// What an issued discount code that expires unused does: `true` gives its points back (once, as an
+    /// `adjust` entry naming the code); `false`, the default, keeps them spent.
+    #[serde(default)]
+    pub refund_expired_codes: bool,
     /// Theme settings as the shop saved them; validated by the widget, which falls back per value.
     #[serde(default = "empty_object")]
     pub theme: serde_json::Value,
+    /// The NPS question the widget asks now and then, and what an answer earns; absent: none asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<FeedbackProgram>,
+}
+
+/// `feedback` of a program: points for an answer, at most once per `cooldown_days`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackProgram {
+    /// Points an answer earns (≥ 0).
+    pub points: i64,
+    /// Days after an answer before the next one is asked for (1–3650).
+    pub cooldown_days: u32,
+    /// The question as the widget asks it; absent: the widget's own wording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+}
+
+/// How often, per customer, a reward may be redeemed or a custom earn rule awarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Limit {
+    /// At least 1.
+    pub count: u32,
+    pub per: LimitPeriod,
+}
+
+wire_enum! {
+    /// The period a [`Limit`] counts over: calendar periods in UTC, or the customer's whole life.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum LimitPeriod("limit period") {
+        Day = "day",
+        Month = "month",
+        Year = "year",
+        Lifetime = "lifetime",
+    }
 }
 
 fn empty_object() -> serde_json::Value {
@@ -78,6 +119,9 @@ pub struct EarnRule {
     /// For every other kind: the points awarded once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<i64>,
+    /// For `custom`: how often one customer may be awarded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Limit>,
 }
 
 wire_enum! {
@@ -93,19 +137,36 @@ wire_enum! {
     }
 }
 
-/// A tier of the program; a customer holds the one with the highest `threshold` ≤ their metric.
+/// A tier of the program. Tiers rank in list order; a customer earns the one with the highest
+/// `threshold` ≤ their metric, and holds the higher-ranked of that one and a paid tier they bought.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
     pub id: String,
     pub name: String,
-    /// Minor units of spend, or lifetime points, depending on the program's `tier_metric`.
-    pub threshold: i64,
+    /// Minor units of spend, or lifetime points, depending on the program's `tier_metric`; `null` only
+    /// for a paid tier that is reached by buying it alone.
+    pub threshold: Option<i64>,
     /// Multiplies purchase points; kept as the contract writes it, applied in thousandths
     /// (see [`crate::rules::multiplier_thousandths`]) so points never pass through a float sum.
     pub earn_multiplier: f64,
     #[serde(default)]
     pub benefits: Vec<String>,
+    /// A tier that can be bought (a membership); absent: earned only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<PaidTier>,
+}
+
+/// `paid` of a tier: what a membership costs, how long it lasts and where to buy it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaidTier {
+    /// In the shop's currency's minor units.
+    pub price_minor: i64,
+    /// 1–3660.
+    pub period_days: u32,
+    /// The shop's page that sells it.
+    pub purchase_url: String,
 }
 
 wire_enum! {
@@ -137,6 +198,12 @@ pub struct Reward {
     /// `free_product`: the merchant's product id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
+    /// Days a code redeemed for this reward stays usable (1–3650); absent: it never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_valid_days: Option<u32>,
+    /// How often one customer may redeem it; required when `points_cost` is 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Limit>,
 }
 
 wire_enum! {
@@ -159,6 +226,18 @@ pub struct ReferralProgram {
     pub friend_points: i64,
     /// Where a referred friend lands; the customer's code is added as `?ref=CODE`.
     pub landing_url: String,
+    /// Advocate rewards per advocate in any 7 days (rolling); absent: 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_per_week: Option<u32>,
+}
+
+impl ReferralProgram {
+    /// Advocate rewards per advocate per rolling week when the program does not say.
+    pub const DEFAULT_MAX_PER_WEEK: u32 = 10;
+
+    pub fn max_per_week(&self) -> u32 {
+        self.max_per_week.unwrap_or(Self::DEFAULT_MAX_PER_WEEK)
+    }
 }
 
 /// Body of `PUT /v1/shops/{shop_id}/program`.
@@ -186,6 +265,71 @@ pub struct Me {
     pub referral: ReferralStatus,
     /// Lots expiring within 30 days, soonest first.
     pub expiring: Vec<ExpiringPoints>,
+    /// The paid tier bought and while it lasts; `null` when none is running.
+    #[serde(default)]
+    pub membership: Option<MembershipRef>,
+    /// Where the customer stands against each limited reward and custom earn rule of the program.
+    #[serde(default)]
+    pub limits: Vec<LimitUsage>,
+    /// When the program's feedback question may next be answered; `null` when it may be now (or the
+    /// program asks none).
+    #[serde(default)]
+    pub next_feedback_at: Option<String>,
+}
+
+/// `/me`'s `membership`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembershipRef {
+    pub tier_id: String,
+    pub expires_at: String,
+}
+
+wire_enum! {
+    /// What a [`LimitUsage`] is about.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum LimitKind("limit kind") {
+        Reward = "reward",
+        EarnRule = "earn_rule",
+    }
+}
+
+/// One limited reward or custom earn rule as this customer stands against its limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LimitUsage {
+    pub kind: LimitKind,
+    /// The reward's or the earn rule's id.
+    pub id: String,
+    /// Redemptions or awards in the current period.
+    pub used: i64,
+    /// The limit's `count`.
+    pub count: u32,
+    pub per: LimitPeriod,
+    /// When the current period ends (the next one starts); `null` for `lifetime`.
+    pub resets_at: Option<String>,
+}
+
+/// Body of `POST …/customers/{customer_id}/memberships`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembershipRequest {
+    /// A tier of the program with `paid`.
+    pub tier_id: String,
+    /// The shop's order that paid for it: 1 to 255 characters, one purchase per order.
+    pub order_id: String,
+}
+
+/// A membership purchase: the paid tier and the period this purchase runs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Membership {
+    pub tier_id: String,
+    pub order_id: String,
+    pub starts_at: String,
+    /// When the membership ends (after a cancel: when it ended).
+    pub expires_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +373,29 @@ pub struct ActivityPage {
     pub items: Vec<Activity>,
     /// Pass as `before` to get the next (older) page; `null` on the last page.
     pub next: Option<String>,
+    /// Merchant view only, on the first page: what the ledger did not record and why (a referral
+    /// refused). Absent for the shopper.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<ActivityNote>,
+}
+
+/// Something that happened to a customer without a ledger entry, for the merchant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityNote {
+    /// `referral_refused`.
+    pub kind: String,
+    /// Why, as a word: `same_customer`, `same_email`, `same_phone`, `email_already_referred`,
+    /// `phone_already_referred` or `weekly_limit` (the advocate's award only).
+    pub reason: String,
+    /// The same, for a person.
+    pub message: String,
+    /// The friend's order that carried the referral code.
+    pub order_id: String,
+    pub friend_id: String,
+    /// `null` when the code was the friend's own.
+    pub advocate_id: Option<String>,
+    pub created_at: String,
 }
 
 /// One ledger entry as the shopper sees it.
@@ -279,6 +446,59 @@ pub struct Redemption {
     pub balance: i64,
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
+    /// Where the code stands now (in a redemption's first answer: `issued`). Answers stored before codes
+    /// had a status read as `issued`.
+    #[serde(default)]
+    pub status: CodeStatus,
+    /// When the code stops being usable; `null` when the reward has no `code_valid_days`.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+wire_enum! {
+    /// Where a discount code stands. An `issued` code past its `expires_at` is `expired`, whether or not
+    /// the server has recorded it yet.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum CodeStatus("code status") {
+        /// Usable at checkout.
+        #[default]
+        Issued = "issued",
+        /// Used with an order (`order_id`).
+        Used = "used",
+        /// Cancelled by the shop; its points went back to the customer.
+        Cancelled = "cancelled",
+        /// Past its `expires_at` unused.
+        Expired = "expired",
+    }
+}
+
+/// `GET …/codes/{code}` and the answer of `use` and `cancel`: a discount code as the shop's checkout
+/// sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiscountCode {
+    pub code: String,
+    pub status: CodeStatus,
+    pub customer_id: String,
+    pub redemption_id: String,
+    /// The reward as the program showed it when the code was redeemed. `null` only for a code redeemed
+    /// before Tally kept rewards with their codes whose reward the program no longer has.
+    pub reward: Option<Reward>,
+    pub points_spent: i64,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub used_at: Option<String>,
+    /// The order the code was used with.
+    pub order_id: Option<String>,
+}
+
+/// Body of `POST …/codes/{code}/use`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeUseRequest {
+    /// The shop's order the code is used with: 1 to 255 characters.
+    pub order_id: String,
 }
 
 /// `GET …/me/redemptions`.
@@ -298,6 +518,27 @@ pub struct OrderRequest {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral_code: Option<String>,
+    /// Where the order was placed; `online` when absent.
+    #[serde(default, skip_serializing_if = "OrderChannel::is_online")]
+    pub channel: OrderChannel,
+}
+
+wire_enum! {
+    /// Where an order was placed: the online shop or the counter.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum OrderChannel("order channel") {
+        #[default]
+        Online = "online",
+        Pos = "pos",
+    }
+}
+
+impl OrderChannel {
+    /// The default; left out of an order's stored form so orders hash as they did before channels.
+    pub fn is_online(&self) -> bool {
+        *self == OrderChannel::Online
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -365,6 +606,78 @@ pub struct CustomerUpdate {
     /// `MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
+    /// Any usual way of writing it; stored in E.164 (`+15550104477`). One customer per phone per shop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// `GET …/customers`: one page of the shop's customers, newest enrolled first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerPage {
+    pub items: Vec<CustomerListItem>,
+    /// Pass as `before` to get the next (older) page; `null` on the last page.
+    pub next: Option<String>,
+}
+
+/// A customer as the shop's list and search show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerListItem {
+    pub customer_id: String,
+    pub first_name: Option<String>,
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    pub balance: i64,
+    /// The tier held now (earned or paid).
+    pub tier: Option<TierRef>,
+    pub enrolled_at: String,
+    /// The newest ledger entry's time; the enrolment's when there is none.
+    pub last_activity_at: String,
+}
+
+/// Body of `POST …/me/feedback`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackRequest {
+    /// 0 to 10: how likely the shopper is to recommend the shop.
+    pub score: i64,
+    /// At most 2,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackResult {
+    pub points_awarded: i64,
+    pub balance: i64,
+    /// When the question may be answered again.
+    pub next_allowed_at: String,
+}
+
+/// The summary's Net Promoter Score over the answers of the last 365 days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Nps {
+    /// −100 to 100: % promoters − % detractors, rounded; 0 without answers.
+    pub score: i64,
+    pub responses: i64,
+    /// Scores 9 and 10.
+    pub promoters: i64,
+    /// Scores 7 and 8.
+    pub passives: i64,
+    /// Scores 0 to 6.
+    pub detractors: i64,
+}
+
+/// The summary's orders by where they were placed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrdersByChannel {
+    pub online: i64,
+    pub pos: i64,
 }
 
 /// `GET …/reports/summary`.
@@ -379,7 +692,12 @@ pub struct Summary {
     pub redemptions: i64,
     /// Share of members who redeemed at least once, 0.0 to 1.0.
     pub redemption_rate: f64,
+    /// Members by the tier they hold now (earned or paid).
     pub members_by_tier: std::collections::BTreeMap<String, i64>,
+    #[serde(default)]
+    pub orders_by_channel: OrdersByChannel,
+    #[serde(default)]
+    pub nps: Nps,
 }
 
 /// `{"error": {...}}`: the body of every error answer.

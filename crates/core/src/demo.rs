@@ -10,13 +10,15 @@ pub fn coffee_program() -> ProgramRules {
         title: title.into(),
         points_per_unit,
         points,
+        limit: None,
     };
     let tier = |id: &str, name: &str, threshold, earn_multiplier, benefits: &[&str]| Tier {
         id: id.into(),
         name: name.into(),
-        threshold,
+        threshold: Some(threshold),
         earn_multiplier,
         benefits: benefits.iter().map(|b| b.to_string()).collect(),
+        paid: None,
     };
     let reward = |id: &str,
                   name: &str,
@@ -33,6 +35,8 @@ pub fn coffee_program() -> ProgramRules {
         points_cost,
         min_tier: min_tier.map(Into::into),
         product_id: (kind == RewardKind::FreeProduct).then(|| "bag-house-blend-250g".into()),
+        code_valid_days: None,
+        limit: None,
     };
     ProgramRules {
         points: PointsName {
@@ -149,8 +153,66 @@ pub fn coffee_program() -> ProgramRules {
             advocate_points: 200,
             friend_points: 100,
             landing_url: "http://127.0.0.1:8080/".into(),
+            max_per_week: None,
         },
         points_expiry_days: Some(365),
+        refund_expired_codes: false,
         theme: serde_json::json!({}),
+        feedback: None,
     }
+}
+
+/// The demo shop's whole program: [`coffee_program`] plus what a newcomer should see of every feature
+/// in `scripts/demo`: the paid "Gold Club" ($49 a year), its monthly free sample (once a month, no
+/// stars), a custom action limited to once a month, and the feedback question.
+pub fn coffee_club_program() -> ProgramRules {
+    let mut rules = coffee_program();
+    rules.tiers.push(Tier {
+        id: "club".into(),
+        name: "Gold Club".into(),
+        threshold: None,
+        earn_multiplier: 2.0,
+        benefits: vec![
+            "2 stars per $1".into(),
+            "A free sample of the month's roast, every month".into(),
+            "Free shipping on every order".into(),
+        ],
+        paid: Some(PaidTier {
+            price_minor: 4_900,
+            period_days: 365,
+            purchase_url: "http://127.0.0.1:8080/#gold-club".into(),
+        }),
+    });
+    rules.rewards.push(Reward {
+        id: "sample".into(),
+        name: "Sample of the month".into(),
+        description: "A 50 g bag of this month's roast, for Gold Club members".into(),
+        kind: RewardKind::FreeProduct,
+        value: None,
+        points_cost: 0,
+        min_tier: Some("club".into()),
+        product_id: Some("sample-of-the-month-50g".into()),
+        code_valid_days: Some(30),
+        limit: Some(Limit {
+            count: 1,
+            per: LimitPeriod::Month,
+        }),
+    });
+    rules.earn_rules.push(EarnRule {
+        id: "recycle".into(),
+        kind: EarnRuleKind::Custom,
+        title: "Recycle a bag at the counter".into(),
+        points_per_unit: None,
+        points: Some(20),
+        limit: Some(Limit {
+            count: 1,
+            per: LimitPeriod::Month,
+        }),
+    });
+    rules.feedback = Some(FeedbackProgram {
+        points: 25,
+        cooldown_days: 90,
+        question: Some("How likely are you to recommend Tally Coffee to a friend?".into()),
+    });
+    rules
 }

@@ -2,7 +2,7 @@
 
 use tally_core::demo::coffee_program;
 use tally_core::rules::*;
-use tally_core::{ProgramUpdate, Reward, RewardKind};
+use tally_core::{ProgramRules, ProgramUpdate, Reward, RewardKind};
 
 #[test]
 fn purchase_points_floor_whole_units_then_the_multiplier() {
@@ -125,7 +125,7 @@ fn the_demo_program_is_valid() {
 #[test]
 fn program_validation_names_each_problem() {
     let mut rules = coffee_program();
-    rules.tiers[0].threshold = 10;
+    rules.tiers[0].threshold = Some(10);
     rules.tiers[2].threshold = rules.tiers[1].threshold;
     rules.rewards.push(Reward {
         id: "5off".into(),
@@ -136,6 +136,8 @@ fn program_validation_names_each_problem() {
         points_cost: -1,
         min_tier: Some("platinum".into()),
         product_id: None,
+        code_valid_days: None,
+        limit: None,
     });
     let problems = program_problems(&ProgramUpdate {
         rules,
@@ -157,6 +159,39 @@ fn program_validation_names_each_problem() {
         );
     }
     assert_eq!(problems.len(), expect.len(), "{problems:#?}");
+}
+
+#[test]
+fn a_reward_code_is_valid_for_1_to_3650_days_or_for_ever() {
+    let problems_with = |days: Option<u32>| {
+        let mut rules = coffee_program();
+        rules.rewards[2].code_valid_days = days;
+        program_problems(&ProgramUpdate {
+            rules,
+            allowed_origins: vec![],
+        })
+    };
+    assert_eq!(problems_with(None), Vec::<String>::new());
+    assert_eq!(problems_with(Some(1)), Vec::<String>::new());
+    assert_eq!(problems_with(Some(3650)), Vec::<String>::new());
+    let id = coffee_program().rewards[2].id.clone();
+    assert_eq!(
+        problems_with(Some(0)),
+        [format!(
+            "rewards[2] ({id}).code_valid_days: must be 1–3650, not 0"
+        )]
+    );
+    assert_eq!(problems_with(Some(3651)).len(), 1);
+}
+
+#[test]
+fn programs_stored_before_codes_expired_load_with_refunds_of_expired_codes_off() {
+    let mut json = serde_json::to_value(coffee_program()).unwrap_or_default();
+    json.as_object_mut()
+        .map(|o| o.remove("refund_expired_codes"));
+    let rules: ProgramRules = serde_json::from_value(json).expect("an old program loads");
+    assert!(!rules.refund_expired_codes);
+    assert!(rules.rewards.iter().all(|r| r.code_valid_days.is_none()));
 }
 
 #[test]

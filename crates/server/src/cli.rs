@@ -32,6 +32,8 @@ pub enum Command {
         webhooks: crate::webhooks::WebhookArgs,
         #[command(flatten)]
         ops: crate::ops::OpsArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Manage shops.
     Shop {
@@ -51,6 +53,8 @@ pub enum Command {
         limits: LimitArgs,
         #[command(flatten)]
         webhooks: crate::webhooks::WebhookArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Copy a live SQLite database into a new file, consistently (PostgreSQL: prints the pg_dump command).
     Backup {
@@ -119,6 +123,18 @@ pub struct LimitArgs {
 
 /// The parsed `--trusted-proxies` (clap needs one type per value parser).
 pub type TrustedProxies = Vec<ipnet::IpNet>;
+#[derive(Args, Debug, Clone)]
+pub struct JobArgs {
+    /// Seconds between runs of the periodic jobs (points and code expiry, expiring-points notices).
+    #[arg(long, env = "TALLY_JOBS_INTERVAL_SECS", default_value_t = 60)]
+    pub jobs_interval_secs: u64,
+}
+
+impl JobArgs {
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.jobs_interval_secs.max(1))
+    }
+}
 
 impl LimitArgs {
     fn limits(&self) -> Limits {
@@ -148,7 +164,18 @@ pub async fn run(cli: Cli) -> ExitCode {
             limits,
             webhooks,
             ops,
-        } => crate::ops::serve(addr, &database_url, limits.limits(), webhooks.config(), ops).await,
+            jobs,
+        } => {
+            crate::ops::serve(
+                addr,
+                &database_url,
+                limits.limits(),
+                webhooks.config(),
+                ops,
+                jobs.interval(),
+            )
+            .await
+        }
         Command::Shop {
             command:
                 ShopCommand::Create {
@@ -165,6 +192,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             widget_dir,
             limits,
             webhooks,
+            jobs,
         } => {
             demo::run(
                 addr,
@@ -172,6 +200,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 widget_dir,
                 limits.limits(),
                 webhooks.config(),
+                jobs.interval(),
             )
             .await
         }

@@ -22,6 +22,15 @@ pub enum AppError {
     /// 409 `idempotency_conflict`.
     #[error("{0}")]
     IdempotencyConflict(String),
+    /// 409 `code_already_used`: a discount code already used (with another order).
+    #[error("{0}")]
+    CodeAlreadyUsed(String),
+    /// 409 `code_not_usable`: a discount code cancelled or expired.
+    #[error("{0}")]
+    CodeNotUsable(String),
+    /// 409 `phone_taken`: another customer of the shop has this phone.
+    #[error("{0}")]
+    PhoneTaken(String),
     /// 413, body too large (code `invalid_request`).
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -37,6 +46,12 @@ pub enum AppError {
     /// 422 `refund_exceeds_order`.
     #[error("{0}")]
     RefundExceedsOrder(String),
+    /// 422 `limit_reached`: a reward's or an earn rule's limit for this customer and period.
+    #[error("{0}")]
+    LimitReached(String),
+    /// 422 `feedback_too_soon`: within the cooldown of the customer's last answer.
+    #[error("{0}")]
+    FeedbackTooSoon(String),
     /// 429 `rate_limited`, with the seconds for `Retry-After`.
     #[error("too many requests; retry in {0} s")]
     RateLimited(u64),
@@ -116,12 +131,17 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::IdempotencyConflict(_) => StatusCode::CONFLICT,
+            AppError::IdempotencyConflict(_)
+            | AppError::CodeAlreadyUsed(_)
+            | AppError::CodeNotUsable(_)
+            | AppError::PhoneTaken(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::InsufficientPoints(_)
             | AppError::RewardUnavailable(_)
-            | AppError::RefundExceedsOrder(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            | AppError::RefundExceedsOrder(_)
+            | AppError::LimitReached(_)
+            | AppError::FeedbackTooSoon(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Timeout | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -136,6 +156,11 @@ impl AppError {
             AppError::Unauthorized(_) => ErrorCode::Unauthorized,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
+            AppError::CodeAlreadyUsed(_) => ErrorCode::CodeAlreadyUsed,
+            AppError::CodeNotUsable(_) => ErrorCode::CodeNotUsable,
+            AppError::PhoneTaken(_) => ErrorCode::PhoneTaken,
+            AppError::LimitReached(_) => ErrorCode::LimitReached,
+            AppError::FeedbackTooSoon(_) => ErrorCode::FeedbackTooSoon,
             AppError::InsufficientPoints(_) => ErrorCode::InsufficientPoints,
             AppError::RewardUnavailable(_) => ErrorCode::RewardUnavailable,
             AppError::RefundExceedsOrder(_) => ErrorCode::RefundExceedsOrder,

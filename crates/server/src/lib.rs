@@ -3,8 +3,10 @@
 //!
 //! The layers, each calling only the ones below it:
 //! `cli` → `server`, `demo`, `synthetic` → `http` (extractors, auth, layers, one module per resource;
-//! maps outcomes to status codes) → `ledger` (the loyalty rules, one module per kind of write) →
+//! maps outcomes to status codes) → `jobs` (the scheduler of periodic ledger work, and its state for
+//! `/healthz`) → `ledger` (the loyalty rules, one module per kind of write) →
 //! `shops` (shop records and their cache) → `db` (every SQL string and row type) → `error`, `clock`,
+//! `phone` (E.164 normalisation),
 //! and `tally_core` for the contract's words and the pure rules.
 
 pub mod cli;
@@ -13,9 +15,11 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod ledger;
 pub mod maintenance;
 pub mod ops;
+pub mod phone;
 pub mod server;
 pub mod shops;
 pub mod synthetic;
@@ -66,6 +70,9 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub rate: http::RateLimiter,
     pub webhooks: webhooks::Webhooks,
+    /// The interval of this server's scheduler (`jobs::start`), when it runs one: `GET /healthz` then
+    /// shows the jobs.
+    pub jobs: Option<Duration>,
 }
 
 impl AppState {
@@ -76,6 +83,7 @@ impl AppState {
             rate: http::RateLimiter::new(&limits),
             limits: Arc::new(limits),
             webhooks: webhooks::Webhooks::default(),
+            jobs: None,
         }
     }
 
@@ -83,6 +91,19 @@ impl AppState {
     pub fn with_webhooks(mut self, config: webhooks::WebhookConfig) -> AppState {
         self.webhooks = webhooks::Webhooks::new(config);
         self
+    }
+
+    /// The state of a server that runs the scheduler every `interval`.
+    pub fn with_jobs(self, interval: Duration) -> AppState {
+        AppState {
+            jobs: Some(interval),
+            ..self
+        }
+    }
+
+    /// How often the jobs run (the default when this server runs no scheduler).
+    pub fn jobs_interval(&self) -> Duration {
+        self.jobs.unwrap_or(jobs::DEFAULT_INTERVAL)
     }
 }
 

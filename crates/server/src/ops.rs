@@ -32,12 +32,16 @@ pub async fn serve(
     limits: Limits,
     webhooks: crate::webhooks::WebhookConfig,
     ops: OpsArgs,
+    jobs_interval: Duration,
 ) -> Result<(), AppError> {
     let db = Db::connect(database_url).await?;
     let listener = bind(addr).await?;
     announce(&listener)?;
     let grace = Duration::from_secs(ops.shutdown_grace_secs);
-    let state = AppState::new(db.clone(), limits).with_webhooks(webhooks);
+    let state = AppState::new(db.clone(), limits)
+        .with_webhooks(webhooks)
+        .with_jobs(jobs_interval);
+    let scheduler = crate::jobs::start(state.clone());
 
     let (stopping, stop) = watch::channel(false);
     let stopping = Arc::new(stopping);
@@ -74,6 +78,7 @@ pub async fn serve(
     let served = serve_with_grace(listener, router, signalled(stop), grace).await;
     stopping.send_replace(true); // a failed server stops the worker too
     let _ = worker_stopped.await;
+    scheduler.stop().await;
     db.pool.close().await;
     tracing::info!("stopped");
     served.map_err(|e| AppError::internal(format!("server: {e}")))

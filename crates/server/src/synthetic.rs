@@ -50,6 +50,7 @@ pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppRe
                         total_minor: 800 + 100 * roll(1_120) as i64,
                         currency: shop.shop.currency.clone(),
                         referral_code: None,
+                        channel: Default::default(),
                     };
                     let at = now - (300 - 70 * k as i64) * DAY_MS - roll(DAY_MS as u64) as i64;
                     ledger::record_order(&db, &shop, &order, at).await?;

@@ -474,10 +474,12 @@ async fn a_full_disk_refuses_writes_as_503_loses_nothing_and_recovers_when_space
     // Until the disk has been full for a while (each refusal was checked as a 503 when it came).
     let started = Instant::now();
     let mut full_since = None;
-    loop {
+    for probe_number in 0.. {
         tokio::time::sleep(Duration::from_millis(200)).await;
+        // One id per probe: five probes a second share a `now_ms()` (whole seconds), and a repeated id
+        // is a replay (200), not a new write.
         let probe = client
-            .order(&format!("probe-{}", now_ms()), "probe", 100)
+            .order(&format!("probe-{}-{probe_number}", now_ms()), "probe", 100)
             .await;
         match probe {
             Some((StatusCode::CREATED, _, body)) => {

@@ -217,6 +217,7 @@ impl Case<'_> {
                     total_minor: *total,
                     currency: "USD".into(),
                     referral_code,
+                    channel: Default::default(),
                 };
                 let result = ledger::record_order(db, shop, &request, now).await;
                 if let Some(outcome) = refusal_or_fail("order", result)? {

@@ -274,6 +274,7 @@ async fn spend_older_than_365_days_no_longer_counts_toward_the_tier() {
             total_minor: 60_000,
             currency: "USD".into(),
             referral_code: None,
+            channel: Default::default(),
         };
         ledger::record_order(&s.db, &shop, &old, now_ms() - 366 * DAY_MS)
             .await
@@ -316,6 +317,7 @@ async fn spending_draws_the_oldest_lot_first_and_expired_remainders_become_expir
             total_minor: total,
             currency: "USD".into(),
             referral_code: None,
+            channel: Default::default(),
         };
         // 400 days ago: signup 50 + 100 (expired 35 days ago); 350 days ago: 120 (expires in 15 days).
         ledger::record_order(&s.db, &shop, &order("o-1", 10_000), now - 400 * DAY_MS)

@@ -1148,3 +1148,89 @@ async fn concurrent_claims_on_postgres_never_lease_a_delivery_twice() {
     db.pool.close().await;
     database.remove().await;
 }
+
+#[tokio::test]
+async fn codes_used_and_cancelled_and_points_about_to_expire_are_reported() {
+    on_every_backend_with_webhooks(test_config(&[1000]), |s| async move {
+        let receiver = Receiver::start().await;
+        let hook = create_endpoint(
+            &s,
+            &receiver.url("/codes"),
+            json!(["code.used", "code.cancelled", "points.expiring"]),
+        )
+        .await;
+        let secret = hook["secret"].as_str().expect("secret").to_owned();
+        let (status, body) = s.order("o-cy-1", "cy", 30_000).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, first) = s.redeem("cy", "r-1", "5off").await;
+        let (_, second) = s.redeem("cy", "r-2", "5off").await;
+        let code_of = |r: &Value| r["code"].as_str().expect("a code").to_owned();
+        let (status, used) = s
+            .merchant(
+                Method::POST,
+                &format!("/codes/{}/use", code_of(&first)),
+                Some(json!({"order_id": "o-cy-2"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{used}");
+        let (status, cancelled) = s
+            .merchant(
+                Method::POST,
+                &format!("/codes/{}/cancel", code_of(&second)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{cancelled}");
+
+        // Points earned 360 days ago expire in five days: the job notices them once.
+        let shop = s.shop_record().await;
+        // In milliseconds: an endpoint hears of events from its own creation on.
+        let now = tally_server::clock::now_ms();
+        let order = tally_core::api::OrderRequest {
+            order_id: "o-old".into(),
+            customer_id: "dee".into(),
+            total_minor: 10_000,
+            currency: "USD".into(),
+            referral_code: None,
+            channel: Default::default(),
+        };
+        tally_server::ledger::record_order(&s.db, &shop, &order, now - 360 * 86_400_000)
+            .await
+            .expect("an old order");
+        let state = tally_server::AppState::new(s.db.clone(), generous_limits());
+        tally_server::jobs::run_once(&state, now)
+            .await
+            .expect("jobs");
+
+        // Dee's signup lot and her order's lot were earned together: one notice each.
+        let received = eventually("4 deliveries", Duration::from_secs(20), || {
+            let received = receiver.received();
+            async move { (received.len() >= 4).then_some(received) }
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.received().len(), 4, "no more than expected");
+        let mut expiring = Vec::new();
+        let mut codes = HashMap::new();
+        for delivery in &received {
+            verify(&secret, delivery).unwrap_or_else(|e| panic!("{e}: {delivery:?}"));
+            let data = delivery.json()["data"].clone();
+            match delivery.event_type().as_str() {
+                "points.expiring" => {
+                    assert_eq!(data["customer_id"], "dee", "{data}");
+                    assert!(data["expires_at"].as_str().is_some(), "{data}");
+                    expiring.push(data["points"].as_i64().expect("points"));
+                }
+                other => {
+                    codes.insert(other.to_owned(), data["code"].clone());
+                }
+            }
+        }
+        expiring.sort_unstable();
+        assert_eq!(expiring, [50, 100], "once per lot");
+        assert_eq!(codes["code.used"], used, "the code as the checkout sees it");
+        assert_eq!(codes["code.cancelled"], cancelled);
+        s
+    })
+    .await;
+}

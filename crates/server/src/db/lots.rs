@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use super::LockedTx;
+use super::{Db, LockedTx};
 use crate::error::AppResult;
 
 /// Opens a lot of `points` for a credit entry.
@@ -103,4 +103,85 @@ pub async fn expiring(
     .bind(until)
     .fetch_all(&mut *conn)
     .await?)
+}
+
+/// `(customer key, shop id)` of up to `limit` customers of any shop after `after` with lots due to
+/// expire at `now`, by key: the points-expiry job's worklist.
+pub async fn customers_with_due_lots(
+    db: &Db,
+    now: i64,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT l.customer_pk, c.shop_id FROM point_lots l JOIN customers c ON c.id = l.customer_pk
+         WHERE l.remaining > 0 AND l.expires_at IS NOT NULL AND l.expires_at <= $1 AND l.customer_pk > $2
+         ORDER BY l.customer_pk LIMIT $3",
+    )
+    .bind(now)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// `(customer key, shop id)` of up to `limit` customers of any shop after `after` with lots expiring in
+/// `(now, until]` that were not noticed yet, by key.
+pub async fn customers_with_lots_to_notice(
+    db: &Db,
+    now: i64,
+    until: i64,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT l.customer_pk, c.shop_id FROM point_lots l JOIN customers c ON c.id = l.customer_pk
+         WHERE l.remaining > 0 AND l.expires_at > $1 AND l.expires_at <= $2
+           AND l.expiring_notified_at IS NULL AND l.customer_pk > $3
+         ORDER BY l.customer_pk LIMIT $4",
+    )
+    .bind(now)
+    .bind(until)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?)
+}
+
+/// A lot about to expire, claimed for its notice.
+pub struct ExpiringLot {
+    pub id: i64,
+    pub remaining: i64,
+    pub expires_at: i64,
+}
+
+/// Marks the customer's lots expiring in `(now, until]` and not yet noticed as noticed at `now`, and
+/// returns them: each lot is claimed once, whoever else looks.
+pub async fn claim_expiring(
+    tx: &mut LockedTx,
+    customer_pk: i64,
+    now: i64,
+    until: i64,
+) -> AppResult<Vec<ExpiringLot>> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "UPDATE point_lots SET expiring_notified_at = $2
+         WHERE customer_pk = $1 AND remaining > 0 AND expires_at > $2 AND expires_at <= $3
+           AND expiring_notified_at IS NULL
+         RETURNING id, remaining, expires_at",
+    )
+    .bind(customer_pk)
+    .bind(now)
+    .bind(until)
+    .fetch_all(tx.conn())
+    .await?;
+    let mut lots: Vec<ExpiringLot> = rows
+        .into_iter()
+        .map(|(id, remaining, expires_at)| ExpiringLot {
+            id,
+            remaining,
+            expires_at,
+        })
+        .collect();
+    lots.sort_by_key(|l| (l.expires_at, l.id));
+    Ok(lots)
 }

@@ -7,14 +7,18 @@
 //! this module accept. So no write runs before the customer's row is locked, and balance checks and the
 //! writes that depend on them never interleave.
 
+pub mod activities;
 pub mod backup;
 pub mod check;
 pub mod customers;
 pub mod entries;
 pub mod events;
+pub mod feedback;
 pub mod health;
 pub mod idempotency;
+pub mod jobs;
 pub mod lots;
+pub mod memberships;
 pub mod orders;
 pub mod redemptions;
 pub mod referrals;
@@ -41,7 +45,8 @@ pub enum Backend {
 /// The key of the PostgreSQL advisory lock held while migrating ("tallymig" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7461_6c6c_796d_6967;
 
-/// The numbered migrations of each dialect, embedded in the binary, applied in order once each.
+/// The numbered migrations of each dialect, embedded in the binary, applied in order once each (each
+/// version is looked up on its own).
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
@@ -52,6 +57,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "webhooks",
         include_str!("../../migrations/sqlite/0002_webhooks.sql"),
+    ),
+    (
+        3,
+        "codes and jobs",
+        include_str!("../../migrations/sqlite/0003_codes_and_jobs.sql"),
+    ),
+    (
+        4,
+        "paid tiers, limits, the counter, feedback, fair referrals",
+        include_str!("../../migrations/sqlite/0004_club_counter_feedback.sql"),
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -64,6 +79,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "webhooks",
         include_str!("../../migrations/postgres/0002_webhooks.sql"),
+    ),
+    (
+        3,
+        "codes and jobs",
+        include_str!("../../migrations/postgres/0003_codes_and_jobs.sql"),
+    ),
+    (
+        4,
+        "paid tiers, limits, the counter, feedback, fair referrals",
+        include_str!("../../migrations/postgres/0004_club_counter_feedback.sql"),
     ),
 ];
 
@@ -260,14 +285,19 @@ impl Db {
     }
 
     pub async fn begin_write(&self) -> AppResult<WriteTx> {
-        let gate = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        };
+        let gate = self.queue_writer().await;
         let tx = self.pool.begin().await?;
         Ok(WriteTx {
             inner: Tx { tx, _gate: gate },
         })
+    }
+
+    /// On SQLite, a place in the writers' queue (see `write_gate`); held until dropped.
+    async fn queue_writer(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// SQLite's `synchronous` on every connection of the pool at once (holding them all): a bulk load

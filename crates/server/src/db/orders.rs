@@ -33,13 +33,16 @@ pub struct NewOrder<'a> {
     pub total_minor: i64,
     pub points_awarded: i64,
     pub created_at: i64,
+    /// An `OrderChannel` word.
+    pub channel: &'a str,
 }
 
 /// Records an order; `false` when the shop already has this order id (a concurrent request won).
 pub async fn insert(tx: &mut LockedTx, order: &NewOrder<'_>) -> AppResult<bool> {
     let inserted = sqlx::query(
-        "INSERT INTO orders (shop_id, order_id, customer_pk, total_minor, points_awarded, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (shop_id, order_id) DO NOTHING",
+        "INSERT INTO orders (shop_id, order_id, customer_pk, total_minor, points_awarded, created_at,
+                             channel)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (shop_id, order_id) DO NOTHING",
     )
     .bind(order.shop_id)
     .bind(order.order_id)
@@ -47,6 +50,7 @@ pub async fn insert(tx: &mut LockedTx, order: &NewOrder<'_>) -> AppResult<bool> 
     .bind(order.total_minor)
     .bind(order.points_awarded)
     .bind(order.created_at)
+    .bind(order.channel)
     .execute(tx.conn())
     .await?;
     Ok(inserted.rows_affected() > 0)

@@ -54,13 +54,27 @@ pub async fn redemptions(conn: &mut AnyConnection, shop_id: &str) -> AppResult<(
     .await?)
 }
 
-/// `(customer key, lifetime points)` of every customer of the shop.
+/// `(customer key, lifetime points, membership tier, membership end)` of every customer of the shop.
 pub async fn lifetime_points(
     conn: &mut AnyConnection,
     shop_id: &str,
-) -> AppResult<Vec<(i64, i64)>> {
+) -> AppResult<Vec<(i64, i64, Option<String>, Option<i64>)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, lifetime_points, membership_tier, membership_expires_at FROM customers
+         WHERE shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// `(channel, orders)` of the shop; `channel` is an `OrderChannel` word.
+pub async fn orders_by_channel(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+) -> AppResult<Vec<(String, i64)>> {
     Ok(
-        sqlx::query_as("SELECT id, lifetime_points FROM customers WHERE shop_id = $1")
+        sqlx::query_as("SELECT channel, COUNT(*) FROM orders WHERE shop_id = $1 GROUP BY channel")
             .bind(shop_id)
             .fetch_all(&mut *conn)
             .await?,

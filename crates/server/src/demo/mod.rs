@@ -19,7 +19,7 @@ pub use seed::seed;
 pub use storefront::{escape_html, sign};
 
 use crate::error::{AppError, AppResult};
-use crate::{http, server, AppState, Db, Limits};
+use crate::{http, jobs, server, AppState, Db, Limits};
 
 pub const SHOP_ID: &str = "demo-coffee";
 pub const SHOP_NAME: &str = "Tally Coffee Roasters";
@@ -34,6 +34,7 @@ pub async fn run(
     widget_dir: PathBuf,
     limits: Limits,
     webhooks: crate::webhooks::WebhookConfig,
+    jobs_interval: std::time::Duration,
 ) -> AppResult<()> {
     let db = Db::connect(database_url).await?;
     let listener = server::bind(addr).await?;
@@ -48,10 +49,14 @@ pub async fn run(
     }
     println!("Demo storefront: http://{bound}/  (rewards page: http://{bound}/rewards)");
     println!("Demo shop id: {SHOP_ID}   secret key: {SECRET_KEY}");
-    let state = AppState::new(db, limits).with_webhooks(webhooks);
+    let state = AppState::new(db, limits)
+        .with_webhooks(webhooks)
+        .with_jobs(jobs_interval);
     let worker = crate::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
+    let scheduler = jobs::start(state.clone());
     let router = router(state, widget_dir, bound);
     let served = server::serve(listener, router, server::shutdown_signal()).await;
+    scheduler.stop().await;
     worker.stop().await;
     served.map_err(|e| AppError::internal(format!("server: {e}")))
 }

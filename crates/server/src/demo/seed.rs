@@ -13,8 +13,11 @@ use crate::{ledger, shops};
 
 /// The demo shop's program, with this port in its origins and landing URL.
 fn demo_program(port: u16) -> (ProgramRules, Vec<String>) {
-    let mut rules = tally_core::demo::coffee_program();
+    let mut rules = tally_core::demo::coffee_club_program();
     rules.referral.landing_url = format!("http://127.0.0.1:{port}/");
+    for paid in rules.tiers.iter_mut().filter_map(|t| t.paid.as_mut()) {
+        paid.purchase_url = format!("http://127.0.0.1:{port}/#gold-club");
+    }
     let origins = vec![
         format!("http://127.0.0.1:{port}"),
         format!("http://localhost:{port}"),
@@ -50,6 +53,7 @@ pub async fn seed(db: &Db, port: u16) -> AppResult<()> {
             total_minor,
             currency: "USD".into(),
             referral_code,
+            channel: OrderChannel::Online,
         };
     let shopper_orders = [
         (345, "demo-order-1001", 12_000),
@@ -108,6 +112,8 @@ pub async fn seed(db: &Db, port: u16) -> AppResult<()> {
         first_name: Some("Ada".into()),
         email: Some("ada@example.com".into()),
         birthday: Some("12-10".into()),
+        // Looked up at the counter by her phone.
+        phone: Some("+15550104477".into()),
     };
     ledger::update_customer(db, &shop, &shopper, &profile, now).await?;
     Ok(())

@@ -1,22 +1,45 @@
-//! The shop's back end and one customer: `…/customers/{customer_id}` with adjustments and activities.
+//! The shop's back end and its customers: the list and search (`…/customers`), one customer
+//! (`…/customers/{customer_id}`) with adjustments, activities, memberships, and the shopper's own views
+//! of their activity and redemptions.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
+use serde::Deserialize;
 use tally_core::api::{
-    ActivityRequest, ActivityResult, AdjustmentRequest, BalanceResult, CustomerUpdate, ErrorBody,
-    Me,
+    ActivityPage, ActivityRequest, ActivityResult, AdjustmentRequest, BalanceResult, CustomerPage,
+    CustomerUpdate, ErrorBody, Me, Membership, MembershipRequest, RedemptionList,
 };
 
 use super::auth::Merchant;
-use super::extract::{customer_id as checked_customer_id, idempotency_key, Json, Path};
+use super::extract::{customer_id as checked_customer_id, idempotency_key, Json, Path, Query};
+use super::me::{activity_query, ActivityQuery};
+use super::orders::order_status;
 use crate::clock::now_ms;
+use crate::db::customers::Search;
 use crate::error::{AppError, AppResult};
 use crate::{ledger, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/v1/shops/{shop_id}/customers", get(customer_list))
+        .route(
+            "/v1/shops/{shop_id}/customers/{customer_id}/activity",
+            get(customer_activity_list),
+        )
+        .route(
+            "/v1/shops/{shop_id}/customers/{customer_id}/redemptions",
+            get(customer_redemption_list),
+        )
+        .route(
+            "/v1/shops/{shop_id}/customers/{customer_id}/memberships",
+            post(membership_create),
+        )
+        .route(
+            "/v1/shops/{shop_id}/memberships/{order_id}/cancel",
+            post(membership_cancel),
+        )
         .route(
             "/v1/shops/{shop_id}/customers/{customer_id}",
             get(customer_show).patch(customer_update),
@@ -44,30 +67,173 @@ pub async fn customer_show(
     merchant: Merchant,
     Path((_shop_id, customer_id)): Path<(String, String)>,
 ) -> AppResult<Json<Me>> {
-    let customer_id = checked_customer_id("customer_id", &customer_id)?;
     let now = now_ms();
-    let pk = ledger::settle_customer(&state.db, &merchant.shop, &customer_id, false, now)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("customer_id: no customer {customer_id:?}")))?;
+    let pk = enrolled(&state, &merchant, &customer_id, now).await?;
     Ok(Json(
         ledger::customer_view(&state.db, &merchant.shop, pk, now).await?,
     ))
 }
 
-/// Sets a customer's first name, email or birthday (`MM-DD`), enrolling them if new.
+/// The row key of an enrolled customer, settled (lazy expiry) at `now`; 404 if they never enrolled.
+async fn enrolled(
+    state: &AppState,
+    merchant: &Merchant,
+    customer_id: &str,
+    now: i64,
+) -> AppResult<i64> {
+    let customer_id = checked_customer_id("customer_id", customer_id)?;
+    ledger::settle_customer(&state.db, &merchant.shop, &customer_id, false, now)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("customer_id: no customer {customer_id:?}")))
+}
+
+#[derive(Deserialize)]
+pub struct CustomerQuery {
+    q: Option<String>,
+    limit: Option<String>,
+    before: Option<String>,
+}
+
+/// The shop's customers, newest enrolled first, a page at a time; `q` finds one by customer id, email
+/// (any case) or phone (any usual spelling), or customers by a part of their first name.
+#[utoipa::path(get, path = "/v1/shops/{shop_id}/customers", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id"),
+           ("q" = Option<String>, Query, description = "A customer id, an email, a phone, or part of a first name"),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 50"),
+           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
+    responses((status = 200, description = "A page of customers", body = CustomerPage),
+              (status = 400, description = "`invalid_request`: a bad `limit`, `before` or `q`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody)),
+    security(("secret_key" = [])))]
+pub async fn customer_list(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    Query(query): Query<CustomerQuery>,
+) -> AppResult<Json<CustomerPage>> {
+    let shop = &merchant.shop;
+    let (limit, before) = activity_query(query.limit.as_deref(), query.before.as_deref(), 50)?;
+    let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if text.is_some_and(|q| q.chars().count() > 254) {
+        return Err(AppError::Invalid("q: at most 254 characters".into()));
+    }
+    let region = crate::phone::default_region(&shop.shop.locale, &shop.shop.currency);
+    // A text that reads as a phone number is looked up in E.164; any other text still matches ids,
+    // emails and names.
+    let phone = text.and_then(|q| crate::phone::normalise(q, region).ok());
+    let search = text.map(|text| Search {
+        text,
+        phone: phone.as_deref(),
+    });
+    Ok(Json(
+        ledger::customer_page(&state.db, shop, search.as_ref(), limit, before, now_ms()).await?,
+    ))
+}
+
+/// What the shopper's `/me/activity` shows, for the merchant, with the referrals refused (and why) on
+/// the first page.
+#[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}/activity", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id"),
+           ("customer_id" = String, Path, description = "The shop's own customer id"),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20"),
+           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
+    responses((status = 200, description = "A page of ledger entries; `notes` on the first page", body = ActivityPage),
+              (status = 400, description = "`invalid_request`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`: no such customer", body = ErrorBody)),
+    security(("secret_key" = [])))]
+pub async fn customer_activity_list(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    Path((_shop_id, customer_id)): Path<(String, String)>,
+    Query(query): Query<ActivityQuery>,
+) -> AppResult<Json<ActivityPage>> {
+    let (limit, before) = activity_query(query.limit.as_deref(), query.before.as_deref(), 20)?;
+    let pk = enrolled(&state, &merchant, &customer_id, now_ms()).await?;
+    Ok(Json(
+        ledger::merchant_activity_page(&state.db, pk, limit, before).await?,
+    ))
+}
+
+/// What the shopper's `/me/redemptions` shows, for the merchant.
+#[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}/redemptions", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id"),
+           ("customer_id" = String, Path, description = "The shop's own customer id")),
+    responses((status = 200, description = "Every redemption of the customer, newest first", body = RedemptionList),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`: no such customer", body = ErrorBody)),
+    security(("secret_key" = [])))]
+pub async fn customer_redemption_list(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    Path((_shop_id, customer_id)): Path<(String, String)>,
+) -> AppResult<Json<RedemptionList>> {
+    let now = now_ms();
+    let pk = enrolled(&state, &merchant, &customer_id, now).await?;
+    Ok(Json(ledger::redemptions(&state.db, pk, now).await?))
+}
+
+/// Records a membership bought with an order: the paid tier until `expires_at`, extended from the
+/// running membership's end if there is one; once per `order_id`.
+#[utoipa::path(post, path = "/v1/shops/{shop_id}/customers/{customer_id}/memberships", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id"),
+           ("customer_id" = String, Path, description = "The shop's own customer id")),
+    request_body(content = MembershipRequest),
+    responses((status = 201, description = "Bought", body = Membership),
+              (status = 200, description = "A repeat of the `order_id`: the first answer", body = Membership),
+              (status = 400, description = "`invalid_request`: an unknown tier or one without `paid`", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 409, description = "`idempotency_conflict`: the order id with another body", body = ErrorBody)),
+    security(("secret_key" = [])))]
+pub async fn membership_create(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    Path((_shop_id, customer_id)): Path<(String, String)>,
+    Json(request): Json<MembershipRequest>,
+) -> AppResult<(StatusCode, Json<Membership>)> {
+    let customer_id = checked_customer_id("customer_id", &customer_id)?;
+    idempotency_key("order_id", &request.order_id)?;
+    let outcome =
+        ledger::buy_membership(&state.db, &merchant.shop, &customer_id, &request, now_ms()).await?;
+    Ok((order_status(&outcome), Json(outcome.into_answer())))
+}
+
+/// Ends the running membership that this purchase belongs to, now; a purchase of a membership that
+/// already ended answers as it stands.
+#[utoipa::path(post, path = "/v1/shops/{shop_id}/memberships/{order_id}/cancel", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id"),
+           ("order_id" = String, Path, description = "The order of any purchase of the membership")),
+    responses((status = 200, description = "The purchase, its `expires_at` now when it ended", body = Membership),
+              (status = 400, description = "`invalid_request`: a bad order id", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`: no membership bought with this order", body = ErrorBody)),
+    security(("secret_key" = [])))]
+pub async fn membership_cancel(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    Path((_shop_id, order_id)): Path<(String, String)>,
+) -> AppResult<Json<Membership>> {
+    let order_id = idempotency_key("order_id", &order_id)?;
+    Ok(Json(
+        ledger::cancel_membership(&state.db, &merchant.shop, order_id.as_str(), now_ms()).await?,
+    ))
+}
+
+/// Sets a customer's first name, email, birthday (`MM-DD`) or phone (any usual spelling, stored in
+/// E.164), enrolling them if new.
 #[utoipa::path(patch, path = "/v1/shops/{shop_id}/customers/{customer_id}", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("customer_id" = String, Path, description = "The shop's own customer id")),
     request_body(content = CustomerUpdate),
     responses((status = 200, description = "The customer, shaped as `/me`", body = Me),
-              (status = 400, description = "`invalid_request`", body = ErrorBody),
-              (status = 401, description = "`unauthorized`", body = ErrorBody)),
+              (status = 400, description = "`invalid_request`: the message names the field (a phone that is no number, or lacks a country code the shop cannot imply)", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 409, description = "`phone_taken`: another customer of the shop has this phone", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn customer_update(
     State(state): State<AppState>,
     merchant: Merchant,
     Path((_shop_id, customer_id)): Path<(String, String)>,
-    Json(update): Json<CustomerUpdate>,
+    Json(mut update): Json<CustomerUpdate>,
 ) -> AppResult<Json<Me>> {
     let customer_id = checked_customer_id("customer_id", &customer_id)?;
     if let Some(name) = &update.first_name {
@@ -92,6 +258,11 @@ pub async fn customer_update(
                 "birthday: expected MM-DD, e.g. 03-14, not {birthday:?}"
             )));
         }
+    }
+    if let Some(raw) = &update.phone {
+        let shop = &merchant.shop.shop;
+        let region = crate::phone::default_region(&shop.locale, &shop.currency);
+        update.phone = Some(crate::phone::normalise(raw, region).map_err(AppError::Invalid)?);
     }
     let now = now_ms();
     let pk = ledger::update_customer(&state.db, &merchant.shop, &customer_id, &update, now).await?;
@@ -151,7 +322,7 @@ pub async fn adjustment_create(
     Ok((StatusCode::CREATED, Json(outcome.into_answer())))
 }
 
-/// Awards a `custom` or `birthday` earn rule; once per `idempotency_key`.
+/// Awards a `custom` or `birthday` earn rule; once per `idempotency_key`, within the rule's limit.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/customers/{customer_id}/activities", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("customer_id" = String, Path, description = "The shop's own customer id")),
@@ -159,7 +330,8 @@ pub async fn adjustment_create(
     responses((status = 201, description = "Awarded", body = ActivityResult),
               (status = 400, description = "`invalid_request`: unknown rule or a rule of another kind", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody),
-              (status = 409, description = "`idempotency_conflict`", body = ErrorBody)),
+              (status = 409, description = "`idempotency_conflict`", body = ErrorBody),
+              (status = 422, description = "`limit_reached`: the rule's limit for this customer and period; nothing awarded", body = ErrorBody)),
     security(("secret_key" = [])))]
 pub async fn activity_create(
     State(state): State<AppState>,

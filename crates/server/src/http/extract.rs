@@ -92,3 +92,18 @@ pub fn idempotency_key_header(headers: &HeaderMap) -> Result<IdempotencyKey, App
         })?;
     idempotency_key(header::IDEMPOTENCY_KEY, raw)
 }
+
+/// The longest discount code looked up (ours are 15 characters: `TALLY-7KQ2-MX9P`).
+pub const MAX_CODE_CHARS: usize = 64;
+
+/// A discount code as typed at a checkout, matched as the contract says: spaces around it trimmed,
+/// upper-cased. Empty or longer than [`MAX_CODE_CHARS`]: 400 naming `code`.
+pub fn discount_code(raw: &str) -> Result<String, AppError> {
+    let code = raw.trim().to_uppercase();
+    if code.is_empty() || code.chars().count() > MAX_CODE_CHARS {
+        return Err(AppError::Invalid(format!(
+            "code: must be 1 to {MAX_CODE_CHARS} characters once spaces are trimmed"
+        )));
+    }
+    Ok(code)
+}

@@ -2,10 +2,13 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use tally_core::api::{ActivityPage, ErrorBody, Me, Redemption, RedemptionList, RedemptionRequest};
+use tally_core::api::{
+    ActivityPage, ErrorBody, FeedbackRequest, FeedbackResult, Me, Redemption, RedemptionList,
+    RedemptionRequest,
+};
 
 use super::auth::ShopperToken;
 use super::extract::{idempotency_key_header, Json, Query};
@@ -21,6 +24,7 @@ pub fn router() -> Router<AppState> {
             "/v1/shops/{shop_id}/me/redemptions",
             get(redemption_list).post(redemption_create),
         )
+        .route("/v1/shops/{shop_id}/me/feedback", post(feedback_create))
 }
 
 /// Settles (enrols, expires) the shopper and returns their row key.
@@ -46,8 +50,31 @@ pub async fn me_show(State(state): State<AppState>, token: ShopperToken) -> AppR
 
 #[derive(Deserialize)]
 pub struct ActivityQuery {
-    limit: Option<String>,
-    before: Option<String>,
+    pub limit: Option<String>,
+    pub before: Option<String>,
+}
+
+/// `limit` (1–100, `default` when absent) and `before` (a cursor from `next`) of a paged list.
+pub fn activity_query(
+    limit: Option<&str>,
+    before: Option<&str>,
+    default: i64,
+) -> AppResult<(i64, Option<i64>)> {
+    let limit = match limit {
+        None => default,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .ok_or_else(|| AppError::Invalid(format!("limit: must be 1 to 100, not {text:?}")))?,
+    };
+    let before = match before {
+        None | Some("") => None,
+        Some(text) => Some(text.parse::<i64>().ok().filter(|b| *b > 0).ok_or_else(|| {
+            AppError::Invalid(format!("before: {text:?} is not a cursor from `next`"))
+        })?),
+    };
+    Ok((limit, before))
 }
 
 /// The shopper's ledger, newest first, a page at a time.
@@ -64,20 +91,7 @@ pub async fn activity_list(
     token: ShopperToken,
     Query(query): Query<ActivityQuery>,
 ) -> AppResult<Json<ActivityPage>> {
-    let limit = match query.limit.as_deref() {
-        None => 20,
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| AppError::Invalid(format!("limit: must be 1 to 100, not {text:?}")))?,
-    };
-    let before = match query.before.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(text.parse::<i64>().ok().filter(|b| *b > 0).ok_or_else(|| {
-            AppError::Invalid(format!("before: {text:?} is not a cursor from `next`"))
-        })?),
-    };
+    let (limit, before) = activity_query(query.limit.as_deref(), query.before.as_deref(), 20)?;
     let pk = settled(&state, &token).await?;
     Ok(Json(
         ledger::activity_page(&state.db, pk, limit, before).await?,
@@ -94,8 +108,9 @@ pub async fn redemption_list(
     State(state): State<AppState>,
     token: ShopperToken,
 ) -> AppResult<Json<RedemptionList>> {
+    let now = now_ms();
     let pk = settled(&state, &token).await?;
-    Ok(Json(ledger::redemptions(&state.db, pk).await?))
+    Ok(Json(ledger::redemptions(&state.db, pk, now).await?))
 }
 
 /// Spends points on a reward; a retry with the same `Idempotency-Key` returns the same redemption.
@@ -108,7 +123,7 @@ pub async fn redemption_list(
               (status = 401, description = "`unauthorized`", body = ErrorBody),
               (status = 404, description = "`not_found`: no such reward", body = ErrorBody),
               (status = 409, description = "`idempotency_conflict`", body = ErrorBody),
-              (status = 422, description = "`insufficient_points` or `reward_unavailable`", body = ErrorBody)),
+              (status = 422, description = "`insufficient_points`, `reward_unavailable`, or `limit_reached` (the reward's limit for this shopper and period)", body = ErrorBody)),
     security(("shopper_token" = [])))]
 pub async fn redemption_create(
     State(state): State<AppState>,
@@ -127,5 +142,56 @@ pub async fn redemption_create(
     )
     .await?;
     // A replay answers as the first request did: 201 with the same redemption.
+    Ok((StatusCode::CREATED, Json(outcome.into_answer())))
+}
+
+/// The longest feedback comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2_000;
+
+/// Answers the program's feedback question (0–10, and a comment if the shopper likes); earns the
+/// program's points once per cooldown. A retry with the same `Idempotency-Key` answers the same.
+#[utoipa::path(post, path = "/v1/shops/{shop_id}/me/feedback", tag = "shopper",
+    params(("shop_id" = String, Path, description = "The shop's public id"),
+           ("Idempotency-Key" = String, Header, description = "1 to 255 characters, one per answer")),
+    request_body(content = FeedbackRequest),
+    responses((status = 201, description = "Stored; the points it earned and when the question may come again", body = FeedbackResult),
+              (status = 400, description = "`invalid_request`: a score outside 0–10 or a comment over 2,000 characters", body = ErrorBody),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`: the program asks for no feedback", body = ErrorBody),
+              (status = 409, description = "`idempotency_conflict`", body = ErrorBody),
+              (status = 422, description = "`feedback_too_soon`: within the cooldown of the last answer", body = ErrorBody)),
+    security(("shopper_token" = [])))]
+pub async fn feedback_create(
+    State(state): State<AppState>,
+    token: ShopperToken,
+    headers: HeaderMap,
+    Json(request): Json<FeedbackRequest>,
+) -> AppResult<(StatusCode, Json<FeedbackResult>)> {
+    let key = idempotency_key_header(&headers)?;
+    if !(0..=10).contains(&request.score) {
+        return Err(AppError::Invalid(format!(
+            "score: must be 0 to 10, not {}",
+            request.score
+        )));
+    }
+    if request
+        .comment
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
+    {
+        return Err(AppError::Invalid(format!(
+            "comment: at most {MAX_COMMENT_CHARS} characters"
+        )));
+    }
+    let outcome = ledger::give_feedback(
+        &state.db,
+        &token.shop,
+        &token.customer_id,
+        &key,
+        &request,
+        now_ms(),
+    )
+    .await?;
+    // A replay answers as the first request did: 201 with the same result.
     Ok((StatusCode::CREATED, Json(outcome.into_answer())))
 }

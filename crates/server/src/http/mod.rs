@@ -2,6 +2,7 @@
 //! status codes; `extract` and `auth` check what comes in once, `layers` wraps every request.
 
 pub mod auth;
+pub mod codes;
 pub mod customers;
 pub mod extract;
 pub mod layers;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(me::router())
         .merge(orders::router())
         .merge(customers::router())
+        .merge(codes::router())
         .merge(reports::router())
         .merge(webhooks::router())
         .merge(ops::router())

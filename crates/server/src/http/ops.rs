@@ -1,12 +1,16 @@
 //! `GET /healthz` and `GET /openapi.json`.
 
+use std::collections::BTreeMap;
+
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
+use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
+use crate::jobs::{self, JobStatus};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -15,15 +19,44 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_show))
 }
 
-/// Liveness: `{"status": "ok"}`, and `"webhooks": {"pending", "last_run_at"}` where the worker runs.
+/// `GET /healthz`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok` while the process answers.
+    pub status: &'static str,
+    /// On a server running the scheduler: each job's last run (by any server on the database), by name
+    /// (`points_expiry`, `code_expiry`, `points_expiring`, `membership_end`). `null` if the database could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, JobStatus>>)]
+    pub jobs: Option<Option<BTreeMap<String, JobStatus>>>,
+    /// Where this process runs the webhook worker: deliveries waiting and when it last looked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub webhooks: Option<serde_json::Value>,
+}
+
+/// Liveness: `{"status": "ok"}`; on a server that runs the scheduler when each job last ran, and where
+/// the webhook worker runs `"webhooks": {"pending", "last_run_at"}`.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object)))]
-pub async fn health_show(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let mut health = serde_json::json!({"status": "ok"});
-    if let Some(webhooks) = state.webhooks.health.json() {
-        health["webhooks"] = webhooks;
-    }
-    Json(health)
+    responses((status = 200, description = "`{\"status\": \"ok\", \"jobs\": {…}}`", body = Health)))]
+pub async fn health_show(State(state): State<AppState>) -> Json<Health> {
+    let jobs = match state.jobs {
+        None => None,
+        // Liveness does not depend on the database: a failed read shows as `"jobs": null`.
+        Some(_) => Some(match jobs::statuses(&state.db).await {
+            Ok(statuses) => Some(statuses),
+            Err(e) => {
+                tracing::warn!(error = %e, "healthz: the jobs could not be read");
+                None
+            }
+        }),
+    };
+    let webhooks = state.webhooks.health.json();
+    Json(Health {
+        status: "ok",
+        jobs,
+        webhooks,
+    })
 }
 
 struct SecuritySchemes;
@@ -165,12 +198,21 @@ impl Modify for CommonResponses {
         super::me::activity_list,
         super::me::redemption_list,
         super::me::redemption_create,
+        super::me::feedback_create,
         super::orders::order_create,
         super::orders::refund_create,
         super::customers::customer_show,
         super::customers::customer_update,
         super::customers::adjustment_create,
         super::customers::activity_create,
+        super::customers::customer_list,
+        super::customers::customer_activity_list,
+        super::customers::customer_redemption_list,
+        super::customers::membership_create,
+        super::customers::membership_cancel,
+        super::codes::code_show,
+        super::codes::code_use,
+        super::codes::code_cancel,
         super::reports::summary_show,
         super::webhooks::webhook_create,
         super::webhooks::webhook_list,

@@ -22,7 +22,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Records an order and awards its points; a repeated `order_id` answers 200 with the first result.
+/// Records an order (online or at the counter: `channel`) and awards its points; a repeated
+/// `order_id` answers 200 with the first result. A refused referral is recorded, never an error here.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/orders", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id")),
     request_body(content = OrderRequest),

@@ -15,7 +15,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/v1/shops/{shop_id}/reports/summary", get(summary_show))
 }
 
-/// Members, points issued, redeemed, expired and outstanding, and members by tier.
+/// Members, points issued, redeemed, expired and outstanding, members by tier (earned or paid),
+/// orders by channel, and the NPS of the last 365 days.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/reports/summary", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id")),
     responses((status = 200, description = "The summary", body = Summary),

@@ -7,7 +7,8 @@ use tally_core::{
 };
 
 use super::{keyed_write, Outcome, Posting, Step, Whom, WriteKey};
-use crate::db::Db;
+use crate::db::activities::NewActivity;
+use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::ShopRecord;
 
@@ -52,7 +53,8 @@ pub async fn adjust(
     .await
 }
 
-/// `POST …/customers/{id}/activities`: awards a `custom` or `birthday` earn rule, once per key.
+/// `POST …/customers/{id}/activities`: awards a `custom` or `birthday` earn rule, once per key and
+/// within the rule's limit (422 `limit_reached` past it, nothing awarded).
 pub async fn award_activity(
     db: &Db,
     shop: &ShopRecord,
@@ -83,6 +85,17 @@ pub async fn award_activity(
     let points = rule.points.unwrap_or(0).max(0);
     keyed_write(db, shop, Whom::Id(customer_id), &key, now, |ctx| {
         Box::pin(async move {
+            super::limits::check_rule(ctx, rule).await?;
+            let (shop, pk, now) = (ctx.shop, ctx.customer.pk, ctx.now);
+            let activity = NewActivity {
+                shop_id: &shop.shop.id,
+                customer_pk: pk,
+                rule_id: &rule.id,
+                idem_key: &request.idempotency_key,
+                points,
+                created_at: now,
+            };
+            db::activities::insert(ctx.tx(), &activity).await?;
             if points > 0 {
                 ctx.post(Posting {
                     kind: ActivityKind::Earn,

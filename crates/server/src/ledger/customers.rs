@@ -1,15 +1,17 @@
 //! Customers as they stand: brought up to date (enrolment, lazy expiry) before they are read, their
 //! `/me` view, their profile and their history.
 
-use tally_core::rules;
+use tally_core::rules::{self, DAY_MS};
 use tally_core::{
-    Activity, ActivityPage, CustomerId, CustomerUpdate, ExpiringPoints, Me, NextTier,
-    ReferralStatus, TierMetric, TierRef,
+    Activity, ActivityNote, ActivityPage, CustomerId, CustomerListItem, CustomerPage,
+    CustomerUpdate, ExpiringPoints, Me, MembershipRef, NextTier, ReferralStatus, TierMetric,
+    TierRef,
 };
 
-use super::{customer_write, Whom, EXPIRING_WINDOW_MS, SPEND_WINDOW_MS};
+use super::{customer_write, held_tier, Whom, EXPIRING_WINDOW_MS, SPEND_WINDOW_MS};
 use crate::clock::rfc3339;
-use crate::db::{self, Db};
+use crate::db::customers::{Profile, Search};
+use crate::db::{self, is_unique_violation, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::ShopRecord;
 
@@ -35,16 +37,42 @@ pub async fn settle_customer(
     Ok(Some(pk))
 }
 
+/// Turns the customer's lots due at `now` into `expire` entries (the points-expiry job's step, and the
+/// report's before it sums), without anyone reading the customer.
+pub async fn expire_points(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> AppResult<()> {
+    customer_write(db, shop, Whom::Pk(pk), now, |_| Box::pin(async { Ok(()) })).await
+}
+
 /// The shape of `/me` and `GET …/customers/{id}` for a settled customer.
 pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> AppResult<Me> {
     let mut conn = db.pool.acquire().await?;
-    let standing = db::customers::standing(&mut conn, pk, now - SPEND_WINDOW_MS, now).await?;
+    // Limits are counted in the same round trip as the customer (one subquery each).
+    let limited = super::limits::limited(shop, now);
+    let usage: Vec<_> = limited.iter().map(|l| l.usage).collect();
+    let standing =
+        db::customers::standing(&mut conn, pk, now - SPEND_WINDOW_MS, now, &usage).await?;
     let customer = standing.customer;
     let metric = match shop.rules.tier_metric {
         TierMetric::Spend => standing.spend,
         TierMetric::Points => customer.lifetime_points,
     };
     let tiers = rules::tier_standing(&shop.rules.tiers, metric);
+    let held = held_tier(shop, &customer, metric, now);
+    let membership = match super::membership_of(&customer) {
+        Some(m) if rules::membership_active(m.expires_at, now) => Some(MembershipRef {
+            tier_id: m.tier_id.to_owned(),
+            expires_at: rfc3339(m.expires_at),
+        }),
+        _ => None,
+    };
+    let next_feedback_at = match (&shop.rules.feedback, standing.last_feedback_at) {
+        (Some(feedback), Some(last)) => {
+            let next = last.saturating_add(i64::from(feedback.cooldown_days) * DAY_MS);
+            (next > now).then(|| rfc3339(next))
+        }
+        _ => None,
+    };
+    let limits = super::limits::usage(&limited, &standing.used, now);
     let expiring = db::lots::expiring(&mut conn, pk, now, now + EXPIRING_WINDOW_MS).await?;
     let landing = &shop.rules.referral.landing_url;
     let separator = if landing.contains('?') { '&' } else { '?' };
@@ -53,14 +81,14 @@ pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> App
         first_name: customer.first_name,
         balance: customer.balance,
         lifetime_points: customer.lifetime_points,
-        tier: tiers.current.map(|t| TierRef {
+        tier: held.map(|t| TierRef {
             id: t.id.clone(),
             name: t.name.clone(),
         }),
         next_tier: tiers.next.map(|t| NextTier {
             id: t.id.clone(),
             name: t.name.clone(),
-            threshold: t.threshold,
+            threshold: t.threshold.unwrap_or(0),
             remaining: tiers.remaining,
         }),
         tier_progress: tiers.progress,
@@ -78,10 +106,14 @@ pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> App
                 expires_at: rfc3339(expires_at),
             })
             .collect(),
+        membership,
+        limits,
+        next_feedback_at,
     })
 }
 
-/// `PATCH …/customers/{id}`: sets the given profile fields, enrolling the customer if new.
+/// `PATCH …/customers/{id}`: sets the given profile fields, enrolling the customer if new. `phone` is
+/// already in E.164; another customer of the shop with it is 409 `phone_taken`.
 pub async fn update_customer(
     db: &Db,
     shop: &ShopRecord,
@@ -89,21 +121,121 @@ pub async fn update_customer(
     update: &CustomerUpdate,
     now: i64,
 ) -> AppResult<i64> {
-    customer_write(db, shop, Whom::Id(customer_id), now, |ctx| {
+    let taken = || {
+        AppError::PhoneTaken(format!(
+            "phone: another customer of this shop has {:?}",
+            update.phone.as_deref().unwrap_or_default()
+        ))
+    };
+    let result = customer_write(db, shop, Whom::Id(customer_id), now, |ctx| {
         Box::pin(async move {
             let pk = ctx.customer.pk;
-            db::customers::set_profile(
-                ctx.tx(),
-                pk,
-                update.first_name.as_deref(),
-                update.email.as_deref(),
-                update.birthday.as_deref(),
-            )
-            .await?;
+            if let Some(phone) = update.phone.as_deref() {
+                let owner = db::customers::pk_by_phone(ctx.tx(), &shop.shop.id, phone).await?;
+                if owner.is_some_and(|owner| owner != pk) {
+                    return Err(taken());
+                }
+            }
+            let profile = Profile {
+                first_name: update.first_name.as_deref(),
+                email: update.email.as_deref(),
+                birthday: update.birthday.as_deref(),
+                phone: update.phone.as_deref(),
+            };
+            db::customers::set_profile(ctx.tx(), pk, &profile).await?;
             Ok(pk)
         })
     })
-    .await
+    .await;
+    match result {
+        // Two customers given one phone at once: their locks do not exclude each other, the index does.
+        Err(e) if update.phone.is_some() && is_unique_violation(&e) => Err(taken()),
+        other => other,
+    }
+}
+
+/// `GET …/customers`: a page of the shop's customers, newest enrolled first, matching `search`. The
+/// cursor is the row key of the last customer shown.
+pub async fn customer_page(
+    db: &Db,
+    shop: &ShopRecord,
+    search: Option<&Search<'_>>,
+    limit: i64,
+    before: Option<i64>,
+    now: i64,
+) -> AppResult<CustomerPage> {
+    let rows = db::customers::page(
+        db,
+        &shop.shop.id,
+        search,
+        before.unwrap_or(i64::MAX),
+        limit + 1,
+        now - SPEND_WINDOW_MS,
+        now,
+    )
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let shown: Vec<_> = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    let next = if more {
+        shown.last().map(|r| r.customer.pk.to_string())
+    } else {
+        None
+    };
+    let items = shown
+        .into_iter()
+        .map(|row| {
+            let metric = match shop.rules.tier_metric {
+                TierMetric::Spend => row.spend,
+                TierMetric::Points => row.customer.lifetime_points,
+            };
+            let tier = held_tier(shop, &row.customer, metric, now).map(|t| TierRef {
+                id: t.id.clone(),
+                name: t.name.clone(),
+            });
+            let c = row.customer;
+            CustomerListItem {
+                customer_id: c.customer_id,
+                first_name: c.first_name,
+                email: c.email,
+                phone: c.phone,
+                balance: c.balance,
+                tier,
+                enrolled_at: rfc3339(row.enrolled_at),
+                last_activity_at: rfc3339(row.last_activity_at),
+            }
+        })
+        .collect();
+    Ok(CustomerPage { items, next })
+}
+
+/// `GET …/customers/{id}/activity`: the shopper's activity page, and on the first page the referrals
+/// refused that concern the customer, with why.
+pub async fn merchant_activity_page(
+    db: &Db,
+    pk: i64,
+    limit: i64,
+    before: Option<i64>,
+) -> AppResult<ActivityPage> {
+    let mut page = activity_page(db, pk, limit, before).await?;
+    if before.is_none() {
+        page.notes = db::referrals::refusals_of(db, pk)
+            .await?
+            .into_iter()
+            .map(|r| ActivityNote {
+                kind: "referral_refused".into(),
+                message: super::orders::refusal_text(&r.reason),
+                reason: r.reason,
+                order_id: r.order_id,
+                friend_id: r.friend_id,
+                advocate_id: r.advocate_id,
+                created_at: rfc3339(r.created_at),
+            })
+            .collect();
+    }
+    Ok(page)
 }
 
 /// `GET …/me/activity`: a page of ledger entries, newest first. The cursor is the id of the last entry
@@ -137,5 +269,9 @@ pub async fn activity_page(
     } else {
         None
     };
-    Ok(ActivityPage { items, next })
+    Ok(ActivityPage {
+        items,
+        next,
+        notes: Vec::new(),
+    })
 }

@@ -4,7 +4,7 @@
 use serde_json::json;
 use tally_core::rules;
 use tally_core::webhooks::EventType;
-use tally_core::{Redemption, TierMetric};
+use tally_core::{DiscountCode, Redemption, TierMetric};
 
 use super::{CustomerTx, Posting};
 use crate::db::{self, customers::CustomerRow, LockedTx};
@@ -90,5 +90,53 @@ pub async fn referral_completed(
                       "order_id": order_id});
     let (shop_id, now) = (&ctx.shop.shop.id, ctx.now);
     db::events::record(ctx.tx(), shop_id, EventType::ReferralCompleted, &data, now).await?;
+    Ok(())
+}
+
+/// `code.used` or `code.cancelled`, with the code as the checkout sees it.
+pub async fn code_closed(
+    ctx: &mut CustomerTx<'_>,
+    event: EventType,
+    code: &DiscountCode,
+) -> AppResult<()> {
+    let data = json!({ "code": code });
+    let (shop_id, now) = (&ctx.shop.shop.id, ctx.now);
+    db::events::record(ctx.tx(), shop_id, event, &data, now).await?;
+    Ok(())
+}
+
+/// `points.expiring`, once per lot, seven days before it expires.
+pub async fn points_expiring(
+    ctx: &mut CustomerTx<'_>,
+    points: i64,
+    expires_at: &str,
+) -> AppResult<()> {
+    let data = json!({"customer_id": ctx.customer.customer_id, "points": points,
+                      "expires_at": expires_at});
+    let (shop_id, now) = (&ctx.shop.shop.id, ctx.now);
+    db::events::record(ctx.tx(), shop_id, EventType::PointsExpiring, &data, now).await?;
+    Ok(())
+}
+
+/// `membership.started` (a purchase, also one that extends a running membership) or
+/// `membership.ended` (on time, or cancelled), with the membership's end.
+pub async fn membership(
+    ctx: &mut CustomerTx<'_>,
+    event: EventType,
+    tier_id: &str,
+    expires_at: i64,
+) -> AppResult<()> {
+    let data = json!({"customer_id": ctx.customer.customer_id, "tier_id": tier_id,
+                      "expires_at": crate::clock::rfc3339(expires_at)});
+    let (shop_id, now) = (&ctx.shop.shop.id, ctx.now);
+    db::events::record(ctx.tx(), shop_id, event, &data, now).await?;
+    Ok(())
+}
+
+/// `feedback.received`.
+pub async fn feedback_received(ctx: &mut CustomerTx<'_>, score: i64) -> AppResult<()> {
+    let data = json!({"customer_id": ctx.customer.customer_id, "score": score});
+    let (shop_id, now) = (&ctx.shop.shop.id, ctx.now);
+    db::events::record(ctx.tx(), shop_id, EventType::FeedbackReceived, &data, now).await?;
     Ok(())
 }

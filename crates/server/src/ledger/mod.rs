@@ -18,8 +18,13 @@
 
 pub mod adjustments;
 pub mod check;
+pub mod codes;
 pub mod customers;
 pub mod events;
+pub mod feedback;
+pub mod limits;
+pub mod memberships;
+pub mod notices;
 pub mod orders;
 pub mod posting;
 pub mod redemptions;
@@ -32,11 +37,17 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tally_core::ids::CODE_ALPHABET;
-use tally_core::rules::DAY_MS;
-use tally_core::{CustomerId, EarnRuleKind, IdempotencyKey, TierMetric};
+use tally_core::rules::{self, Held, DAY_MS};
+use tally_core::{CustomerId, EarnRuleKind, IdempotencyKey, Tier, TierMetric};
 
 pub use adjustments::{adjust, award_activity};
-pub use customers::{activity_page, customer_view, settle_customer, update_customer};
+pub use codes::{cancel_code, code, expire_code, use_code};
+pub use customers::{
+    activity_page, customer_page, customer_view, expire_points, merchant_activity_page,
+    settle_customer, update_customer,
+};
+pub use feedback::give_feedback;
+pub use memberships::{buy_membership, cancel_membership, end_membership};
 pub use orders::{record_order, record_refund};
 pub use posting::{Posting, MAX_BALANCE};
 pub use redemptions::{redeem, redemptions};
@@ -317,4 +328,34 @@ async fn tier_metric(ctx: &mut CustomerTx<'_>) -> AppResult<i64> {
             db::orders::spend(&mut ctx.tx, pk, now - SPEND_WINDOW_MS, now).await
         }
     }
+}
+
+/// A customer's membership as the rules see it, if the row holds one (running or not yet recorded
+/// ended: [`rules::effective_tier`] looks at its end).
+pub fn membership_of(customer: &CustomerRow) -> Option<Held<'_>> {
+    match (&customer.membership_tier, customer.membership_expires_at) {
+        (Some(tier_id), Some(expires_at)) => Some(Held {
+            tier_id,
+            expires_at,
+        }),
+        _ => None,
+    }
+}
+
+/// The tier a customer with this metric and row holds at `now`: earned or paid, whichever ranks higher.
+pub fn held_tier<'s>(
+    shop: &'s ShopRecord,
+    customer: &CustomerRow,
+    metric: i64,
+    now: i64,
+) -> Option<&'s Tier> {
+    let tiers = &shop.rules.tiers;
+    let earned = rules::tier_standing(tiers, metric).current;
+    rules::effective_tier(tiers, earned, membership_of(customer), now)
+}
+
+/// The locked customer's tier metric and the tier they hold now.
+async fn tier_held<'s>(ctx: &mut CustomerTx<'s>) -> AppResult<(i64, Option<&'s Tier>)> {
+    let metric = tier_metric(ctx).await?;
+    Ok((metric, held_tier(ctx.shop, &ctx.customer, metric, ctx.now)))
 }

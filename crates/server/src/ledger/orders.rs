@@ -7,7 +7,7 @@ use tally_core::{
     RefundRequest, RefundResult,
 };
 
-use super::{keyed_write, tier_metric, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
+use super::{keyed_write, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
 use crate::db::orders::{NewOrder, NewRefund};
 use crate::db::referrals::NewReferral;
 use crate::db::{self, is_deadlock, Db};
@@ -47,10 +47,8 @@ async fn order_step(
     order: &OrderRequest,
 ) -> AppResult<Step<OrderResult>> {
     let shop = ctx.shop;
-    let metric = tier_metric(ctx).await?;
-    let multiplier = rules::tier_standing(&shop.rules.tiers, metric)
-        .current
-        .map_or(1.0, |t| t.earn_multiplier);
+    let (metric, held) = tier_held(ctx).await?;
+    let multiplier = held.map_or(1.0, |t| t.earn_multiplier);
     let points_per_unit = shop
         .rules
         .earn_rules
@@ -74,6 +72,7 @@ async fn order_step(
         total_minor: order.total_minor,
         points_awarded: points,
         created_at: ctx.now,
+        channel: order.channel.as_str(),
     };
     if !db::orders::insert(ctx.tx(), &new_order).await? {
         // Another customer's transaction recorded this order id first.
@@ -106,29 +105,132 @@ async fn order_step(
     }))
 }
 
-/// The referral awards for a new customer's first order: once per friend, never for one's own code.
-/// An unknown or own code is ignored: the order itself must still be recorded.
+/// Why a referral, or its advocate's award, was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// The code was the friend's own.
+    SameCustomer,
+    /// The friend and the advocate share an email.
+    SameEmail,
+    /// The friend and the advocate share a phone (phones are unique per shop, so only a row written
+    /// around the API could; checked all the same).
+    SamePhone,
+    /// Another friend with this email was already rewarded.
+    EmailAlreadyReferred,
+    /// Another friend with this phone was already rewarded.
+    PhoneAlreadyReferred,
+    /// The advocate had `max_per_week` rewards in the last 7 days: the friend is rewarded, not them.
+    WeeklyLimit,
+}
+
+impl Refusal {
+    fn as_str(self) -> &'static str {
+        match self {
+            Refusal::SameCustomer => "same_customer",
+            Refusal::SameEmail => "same_email",
+            Refusal::SamePhone => "same_phone",
+            Refusal::EmailAlreadyReferred => "email_already_referred",
+            Refusal::PhoneAlreadyReferred => "phone_already_referred",
+            Refusal::WeeklyLimit => "weekly_limit",
+        }
+    }
+}
+
+/// A refusal's word for a person.
+pub fn refusal_text(reason: &str) -> String {
+    match reason {
+        "same_customer" => "Referral refused: the code was the customer's own",
+        "same_email" => "Referral refused: the friend has the advocate's email",
+        "same_phone" => "Referral refused: the friend has the advocate's phone",
+        "email_already_referred" => {
+            "Referral refused: a friend with this email was already rewarded"
+        }
+        "phone_already_referred" => {
+            "Referral refused: a friend with this phone was already rewarded"
+        }
+        "weekly_limit" => {
+            "Advocate not rewarded: they reached the program's referral rewards for this week"
+        }
+        _ => "Referral refused",
+    }
+    .to_owned()
+}
+
+/// Days in the rolling window of `referral.max_per_week`.
+const REFERRAL_WEEK_MS: i64 = 7 * tally_core::rules::DAY_MS;
+
+/// The referral awards for a new customer's first order: once per friend, never for one's own code, a
+/// shared email or phone, or a second friend with the same email or phone; the advocate at most
+/// `max_per_week` times in any 7 days. An unknown code is ignored and a refused one recorded (the
+/// merchant sees why in the customer's activity): the order itself is always recorded.
 async fn award_referral(ctx: &mut CustomerTx<'_>, code: &str, order_id: &str) -> AppResult<()> {
     let (shop, now) = (ctx.shop, ctx.now);
     let code = code.trim().to_ascii_uppercase();
     let advocate_pk = db::customers::pk_by_referral_code(ctx.tx(), &shop.shop.id, &code).await?;
     let friend_pk = ctx.customer.pk;
-    let Some(advocate_pk) = advocate_pk.filter(|pk| *pk != friend_pk) else {
+    let Some(advocate_pk) = advocate_pk else {
         return Ok(());
     };
+    if advocate_pk == friend_pk {
+        return refuse(ctx, None, order_id, Refusal::SameCustomer).await;
+    }
+    // The advocate is locked before anything of theirs is counted: their weekly rewards are then
+    // counted and written by one transaction at a time.
+    let mut advocate = db::customers::lock_another(ctx.tx(), advocate_pk, now).await?;
+    let friend = &ctx.customer;
+    let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    };
+    let shared = if same(&friend.email, &advocate.email) {
+        Some(Refusal::SameEmail)
+    } else if same(&friend.phone, &advocate.phone) {
+        Some(Refusal::SamePhone)
+    } else {
+        None
+    };
+    if let Some(refusal) = shared {
+        return refuse(ctx, Some(advocate_pk), order_id, refusal).await;
+    }
+    let (email, phone) = (friend.email.clone(), friend.phone.clone());
+    let (by_email, by_phone) = db::referrals::friend_rewarded_with(
+        ctx.tx(),
+        &shop.shop.id,
+        email.as_deref(),
+        phone.as_deref(),
+    )
+    .await?;
+    if by_email || by_phone {
+        let refusal = if by_email {
+            Refusal::EmailAlreadyReferred
+        } else {
+            Refusal::PhoneAlreadyReferred
+        };
+        return refuse(ctx, Some(advocate_pk), order_id, refusal).await;
+    }
     let program = &shop.rules.referral;
+    let this_week =
+        db::referrals::advocate_rewards_since(ctx.tx(), advocate_pk, now - REFERRAL_WEEK_MS)
+            .await?;
+    let mut advocate_points = program.advocate_points;
+    if advocate_points > 0 && this_week >= i64::from(program.max_per_week()) {
+        advocate_points = 0;
+        refuse(ctx, Some(advocate_pk), order_id, Refusal::WeeklyLimit).await?;
+    }
     let referral = NewReferral {
         friend_pk,
         shop_id: &shop.shop.id,
         advocate_pk,
-        advocate_points: program.advocate_points,
+        advocate_points,
         friend_points: program.friend_points,
         created_at: now,
+        friend_email: email.as_deref(),
+        friend_phone: phone.as_deref(),
     };
     if !db::referrals::insert(ctx.tx(), &referral).await? {
         return Ok(());
     }
-    let advocate_id = db::customers::customer_id_of(ctx.tx(), advocate_pk).await?;
+    let advocate_id = advocate.customer_id.clone();
     super::events::referral_completed(ctx, &advocate_id, order_id).await?;
     let reference = format!("referral:{}", ctx.customer.customer_id);
     if program.friend_points > 0 {
@@ -140,9 +242,8 @@ async fn award_referral(ctx: &mut CustomerTx<'_>, code: &str, order_id: &str) ->
         })
         .await?;
     }
-    if program.advocate_points > 0 {
+    if advocate_points > 0 {
         let tx = ctx.tx();
-        let mut advocate = db::customers::lock_another(tx, advocate_pk, now).await?;
         super::posting::expire_due(tx, shop, &mut advocate, now).await?;
         super::posting::post(
             tx,
@@ -150,7 +251,7 @@ async fn award_referral(ctx: &mut CustomerTx<'_>, code: &str, order_id: &str) ->
             &mut advocate,
             Posting {
                 kind: ActivityKind::Referral,
-                points: program.advocate_points,
+                points: advocate_points,
                 description: "A friend you referred placed their first order".into(),
                 reference,
             },
@@ -159,6 +260,25 @@ async fn award_referral(ctx: &mut CustomerTx<'_>, code: &str, order_id: &str) ->
         .await?;
     }
     Ok(())
+}
+
+/// Records a refused referral (or advocate's award) for the merchant's view; never an error.
+async fn refuse(
+    ctx: &mut CustomerTx<'_>,
+    advocate_pk: Option<i64>,
+    order_id: &str,
+    refusal: Refusal,
+) -> AppResult<()> {
+    let (shop, friend_pk, now) = (ctx.shop, ctx.customer.pk, ctx.now);
+    let row = db::referrals::NewRefusal {
+        shop_id: &shop.shop.id,
+        friend_pk,
+        advocate_pk,
+        order_id,
+        reason: refusal.as_str(),
+        created_at: now,
+    };
+    db::referrals::insert_refusal(ctx.tx(), &row).await
 }
 
 /// `POST …/orders/{order_id}/refunds`: reverses floor(points_awarded × amount ÷ total) of what the order
@@ -197,7 +317,7 @@ async fn refund_step(
         )));
     }
     // For `tier.changed`: the metric is read only when the program ranks by spend.
-    let metric_before = tier_metric(ctx).await?;
+    let metric_before = super::tier_metric(ctx).await?;
     let reversed =
         rules::refund_points(order.points_awarded, refund.amount_minor, order.total_minor);
     let new_refund = NewRefund {
@@ -222,7 +342,7 @@ async fn refund_step(
         })
         .await?;
     }
-    let metric_after = tier_metric(ctx).await?;
+    let metric_after = super::tier_metric(ctx).await?;
     super::events::spend_moved(ctx, metric_before, metric_after).await?;
     Ok(Step::Wrote(RefundResult {
         refund_id: refund.refund_id.clone(),

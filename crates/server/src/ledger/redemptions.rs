@@ -2,15 +2,16 @@
 //! points.
 
 use tally_core::ids::{CODE_ALPHABET, ID_ALPHABET};
-use tally_core::rules::{self, Eligibility};
+use tally_core::rules::{self, Eligibility, DAY_MS};
 use tally_core::{
-    ActivityKind, CustomerId, IdempotencyKey, Redemption, RedemptionList, RedemptionRequest, Reward,
+    ActivityKind, CodeStatus, CustomerId, IdempotencyKey, Redemption, RedemptionList,
+    RedemptionRequest, Reward,
 };
 
 use super::posting::points_text;
-use super::{keyed_write, tier_metric, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
+use super::{keyed_write, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
 use crate::clock::rfc3339;
-use crate::db::redemptions::RedemptionRow;
+use crate::db::redemptions::{NewRedemption, RedemptionRow};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::{random_string, ShopRecord};
@@ -46,18 +47,19 @@ pub async fn redeem(
 
 async fn redeem_step(ctx: &mut CustomerTx<'_>, reward: &Reward) -> AppResult<Step<Redemption>> {
     let (shop, now) = (ctx.shop, ctx.now);
-    let metric = tier_metric(ctx).await?;
-    let tier = rules::tier_standing(&shop.rules.tiers, metric)
-        .current
-        .map(|t| t.id.as_str());
-    match rules::reward_eligibility(reward, ctx.customer.balance, tier, &shop.rules.tiers) {
-        Eligibility::Redeemable => {}
-        Eligibility::NeedsTier(tier) => {
-            return Err(AppError::RewardUnavailable(format!(
-                "reward_id: {:?} needs the tier {tier:?}",
-                reward.id
-            )))
-        }
+    let (_, held) = tier_held(ctx).await?;
+    let tier = held.map(|t| t.id.as_str());
+    let eligibility =
+        rules::reward_eligibility(reward, ctx.customer.balance, tier, &shop.rules.tiers);
+    if let Eligibility::NeedsTier(tier) = eligibility {
+        return Err(AppError::RewardUnavailable(format!(
+            "reward_id: {:?} needs the tier {tier:?}",
+            reward.id
+        )));
+    }
+    super::limits::check_reward(ctx, reward).await?;
+    match eligibility {
+        Eligibility::Redeemable | Eligibility::NeedsTier(_) => {}
         Eligibility::NeedsPoints(missing) => {
             return Err(AppError::InsufficientPoints(format!(
                 "reward_id: {:?} costs {}; {} more needed",
@@ -68,11 +70,7 @@ async fn redeem_step(ctx: &mut CustomerTx<'_>, reward: &Reward) -> AppResult<Ste
         }
     }
     let redemption_id = format!("rdm_{}", random_string(ID_ALPHABET, 16));
-    let code = format!(
-        "TALLY-{}-{}",
-        random_string(CODE_ALPHABET, 4),
-        random_string(CODE_ALPHABET, 4)
-    );
+    let code = new_code(ctx).await?;
     ctx.post(Posting {
         kind: ActivityKind::Redeem,
         points: -reward.points_cost,
@@ -80,36 +78,89 @@ async fn redeem_step(ctx: &mut CustomerTx<'_>, reward: &Reward) -> AppResult<Ste
         reference: format!("redemption:{redemption_id}"),
     })
     .await?;
-    let row = RedemptionRow {
+    let expires_at = reward
+        .code_valid_days
+        .map(|days| now.saturating_add(i64::from(days) * DAY_MS));
+    let row = NewRedemption {
+        id: &redemption_id,
+        reward_id: &reward.id,
+        code: &code,
+        points_spent: reward.points_cost,
+        balance: ctx.customer.balance,
+        created_at: now,
+        expires_at,
+        // The checkout is shown the reward as it was when redeemed, whatever the program says later.
+        reward_json: &serde_json::to_string(reward)?,
+    };
+    let pk = ctx.customer.pk;
+    db::redemptions::insert(ctx.tx(), &shop.shop.id, pk, &row).await?;
+    let redemption = Redemption {
         id: redemption_id,
         reward_id: reward.id.clone(),
         code,
         points_spent: reward.points_cost,
         balance: ctx.customer.balance,
-        created_at: now,
+        created_at: rfc3339(now),
+        status: CodeStatus::Issued,
+        expires_at: expires_at.map(rfc3339),
     };
-    let pk = ctx.customer.pk;
-    db::redemptions::insert(ctx.tx(), &shop.shop.id, pk, &row).await?;
-    let redemption = to_redemption(row);
     super::events::reward_redeemed(ctx, &redemption).await?;
     Ok(Step::Wrote(redemption))
 }
 
-fn to_redemption(row: RedemptionRow) -> Redemption {
-    Redemption {
+/// A code the shop does not have yet, like `TALLY-7KQ2-MX9P` (32⁸ of them: a shop with a million codes
+/// draws a taken one about once in a million redemptions, and simply draws again).
+async fn new_code(ctx: &mut CustomerTx<'_>) -> AppResult<String> {
+    let shop = ctx.shop;
+    for _ in 0..8 {
+        let code = format!(
+            "TALLY-{}-{}",
+            random_string(CODE_ALPHABET, 4),
+            random_string(CODE_ALPHABET, 4)
+        );
+        if !db::redemptions::code_taken(ctx.tx(), &shop.shop.id, &code).await? {
+            return Ok(code);
+        }
+    }
+    Err(AppError::internal("no free discount code after 8 draws"))
+}
+
+/// Where a code stands at `now`: as stored, except that an issued code past its date is expired even
+/// before anything recorded it.
+pub fn code_status(row: &RedemptionRow, now: i64) -> AppResult<CodeStatus> {
+    let stored: CodeStatus = row
+        .status
+        .parse()
+        .map_err(|e| AppError::internal(format!("redemption {}: {:?}: {e}", row.id, row.status)))?;
+    let past_date = row.expires_at.is_some_and(|at| at <= now);
+    Ok(if stored == CodeStatus::Issued && past_date {
+        CodeStatus::Expired
+    } else {
+        stored
+    })
+}
+
+fn to_redemption(row: RedemptionRow, now: i64) -> AppResult<Redemption> {
+    let status = code_status(&row, now)?;
+    Ok(Redemption {
         id: row.id,
         reward_id: row.reward_id,
         code: row.code,
         points_spent: row.points_spent,
         balance: row.balance,
         created_at: rfc3339(row.created_at),
-    }
+        status,
+        expires_at: row.expires_at.map(rfc3339),
+    })
 }
 
-/// `GET …/me/redemptions`, newest first.
-pub async fn redemptions(db: &Db, pk: i64) -> AppResult<RedemptionList> {
+/// `GET …/me/redemptions` (and the merchant's view of them), newest first, each code as it stands at `now`.
+pub async fn redemptions(db: &Db, pk: i64, now: i64) -> AppResult<RedemptionList> {
     let rows = db::redemptions::of_customer(db, pk).await?;
     Ok(RedemptionList {
-        items: rows.into_iter().map(to_redemption).collect(),
+        items: rows
+            .into_iter()
+            .map(|row| to_redemption(row, now))
+            .collect::<AppResult<_>>()?,
     })
 }

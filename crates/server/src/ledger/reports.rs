@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use tally_core::rules;
-use tally_core::{ActivityKind, Summary, TierMetric};
+use tally_core::rules::{self, Held};
+use tally_core::{ActivityKind, OrderChannel, OrdersByChannel, Summary, TierMetric};
 
-use super::{customer_write, Whom, SPEND_WINDOW_MS};
+// The NPS looks back as far as the spend metric: 365 days.
+use super::{expire_points, SPEND_WINDOW_MS};
 use crate::db::{self, Db};
 use crate::error::AppResult;
 use crate::shops::ShopRecord;
@@ -14,7 +15,7 @@ use crate::shops::ShopRecord;
 pub async fn summary(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Summary> {
     let shop_id = &shop.shop.id;
     for pk in db::reports::customers_with_due_lots(db, shop_id, now).await? {
-        customer_write(db, shop, Whom::Pk(pk), now, |_| Box::pin(async { Ok(()) })).await?;
+        expire_points(db, shop, pk, now).await?;
     }
 
     let mut conn = db.pool.acquire().await?;
@@ -41,15 +42,32 @@ pub async fn summary(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Summary>
             db::reports::spend_by_customer(&mut conn, shop_id, now - SPEND_WINDOW_MS, now).await?
         }
     };
-    for (pk, lifetime) in customers {
+    for (pk, lifetime, membership_tier, membership_expires_at) in customers {
         let metric = match shop.rules.tier_metric {
             TierMetric::Points => lifetime,
             TierMetric::Spend => spend.get(&pk).copied().unwrap_or(0),
         };
-        if let Some(tier) = rules::tier_standing(&shop.rules.tiers, metric).current {
+        let earned = rules::tier_standing(&shop.rules.tiers, metric).current;
+        let membership = match (&membership_tier, membership_expires_at) {
+            (Some(tier_id), Some(expires_at)) => Some(Held {
+                tier_id,
+                expires_at,
+            }),
+            _ => None,
+        };
+        if let Some(tier) = rules::effective_tier(&shop.rules.tiers, earned, membership, now) {
             *members_by_tier.entry(tier.id.clone()).or_insert(0) += 1;
         }
     }
+    let mut orders_by_channel = OrdersByChannel::default();
+    for (channel, orders) in db::reports::orders_by_channel(&mut conn, shop_id).await? {
+        match channel.parse() {
+            Ok(OrderChannel::Pos) => orders_by_channel.pos += orders,
+            _ => orders_by_channel.online += orders,
+        }
+    }
+    let answers = db::feedback::scores_since(&mut conn, shop_id, now - SPEND_WINDOW_MS).await?;
+    let nps = rules::nps(answers);
     Ok(Summary {
         members,
         points_issued: issued,
@@ -63,5 +81,7 @@ pub async fn summary(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Summary>
             0.0
         },
         members_by_tier,
+        orders_by_channel,
+        nps,
     })
 }

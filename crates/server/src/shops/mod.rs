@@ -119,6 +119,7 @@ pub fn starter_program(landing_url: &str) -> ProgramRules {
                 title: "Shop with us".into(),
                 points_per_unit: Some(1),
                 points: None,
+                limit: None,
             },
             EarnRule {
                 id: "signup".into(),
@@ -126,14 +127,16 @@ pub fn starter_program(landing_url: &str) -> ProgramRules {
                 title: "Join the program".into(),
                 points_per_unit: None,
                 points: Some(50),
+                limit: None,
             },
         ],
         tiers: vec![Tier {
             id: "member".into(),
             name: "Member".into(),
-            threshold: 0,
+            threshold: Some(0),
             earn_multiplier: 1.0,
             benefits: vec![],
+            paid: None,
         }],
         tier_metric: TierMetric::Spend,
         rewards: vec![],
@@ -141,9 +144,12 @@ pub fn starter_program(landing_url: &str) -> ProgramRules {
             advocate_points: 0,
             friend_points: 0,
             landing_url: landing_url.to_owned(),
+            max_per_week: None,
         },
         points_expiry_days: Some(365),
+        refund_expired_codes: false,
         theme: serde_json::json!({}),
+        feedback: None,
     }
 }
 
