@@ -58,6 +58,22 @@ impl ApiError {
     }
 }
 
+/// For console messages: `Debug` prints nothing in the release build (`-Zfmt-debug=none`).
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Self::Network => "no answer (network)",
+            Self::Unauthorized => "unauthorized",
+            Self::NotFound => "not found",
+            Self::RateLimited => "rate limited",
+            Self::InsufficientPoints => "insufficient points",
+            Self::RewardUnavailable => "reward unavailable",
+            Self::Server(status) => return write!(f, "unexpected answer (HTTP {status})"),
+        };
+        f.write_str(name)
+    }
+}
+
 /// A client for one shop, as one shopper (or a guest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
@@ -116,6 +132,14 @@ impl Client {
             url.push_str(&crate::browser::encode(cursor));
         }
         Ok(wire::activity_page(&ok_text(
+            send("GET", &url, &self.headers(), None).await?,
+        )?)?)
+    }
+
+    /// `GET …/me/redemptions`: the shopper's codes, newest first.
+    pub async fn redemptions(&self) -> Result<Vec<Redemption>, ApiError> {
+        let url = format!("{}/me/redemptions", self.base);
+        Ok(wire::redemptions(&ok_text(
             send("GET", &url, &self.headers(), None).await?,
         )?)?)
     }

@@ -339,7 +339,15 @@ pub fn activity_page(text: &str) -> Read<ActivityPage> {
 
 /// `POST …/me/redemptions`.
 pub fn redemption(text: &str) -> Read<Redemption> {
-    let o = root(text)?;
+    redemption_of(&root(text)?)
+}
+
+/// `GET …/me/redemptions`: the items, newest first.
+pub fn redemptions(text: &str) -> Read<Vec<Redemption>> {
+    root(text)?.list("items", redemption_of)
+}
+
+fn redemption_of(o: &Obj) -> Read<Redemption> {
     Ok(Redemption {
         id: o.str("id")?,
         reward_id: o.str("reward_id")?,

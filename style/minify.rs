@@ -3,7 +3,7 @@
 
 /// The stylesheets, in cascade order: tokens and base first, then one file per component. Later files
 /// may rely on winning ties against earlier ones (e.g. `reward.css` after `card.css`).
-pub const FILES: [&str; 18] = [
+pub const FILES: [&str; 19] = [
     "tokens",
     "base",
     "launcher",
@@ -15,6 +15,7 @@ pub const FILES: [&str; 18] = [
     "summary",
     "tier_progress",
     "reward",
+    "codes",
     "tier_list",
     "earn",
     "activity",

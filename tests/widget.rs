@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use tally_core::demo::coffee_program;
-use tally_core::{Me, NextTier, Program, ReferralStatus, Shop, TierRef};
+use tally_core::{CodeStatus, Me, NextTier, Program, Redemption, ReferralStatus, Shop, TierRef};
 use tally_widget::components::App;
 use tally_widget::config::{Config, Credentials, Mode};
 use tally_widget::store::Store;
@@ -50,6 +50,9 @@ fn member() -> Me {
             points_earned: 200,
         },
         expiring: vec![],
+        membership: None,
+        limits: vec![],
+        next_feedback_at: None,
     }
 }
 
@@ -270,4 +273,58 @@ fn plural_categories_come_from_intl_for_each_language() {
         points(2, &names, "ar"),
         format!("{} stars", tally_widget::format::number(2, "ar"))
     );
+}
+
+fn code(code: &str, status: CodeStatus, expires_at: Option<&str>) -> Redemption {
+    Redemption {
+        id: code.to_lowercase(),
+        reward_id: "5off".into(),
+        code: code.into(),
+        points_spent: 100,
+        balance: 79,
+        created_at: "2026-11-01T10:00:00Z".into(),
+        status,
+        expires_at: expires_at.map(Into::into),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn your_codes_show_the_good_ones_to_copy_and_fold_away_the_rest() {
+    let store = Store::with_data(config(Mode::Inline, true), program(), Some(member()));
+    store.data.codes.update(|c| {
+        c.add(code("TALLY-OLD", CodeStatus::Used, None));
+        c.add(code(
+            "TALLY-GONE",
+            CodeStatus::Expired,
+            Some("2026-11-02T10:00:00Z"),
+        ));
+        c.add(code(
+            "TALLY-NEW",
+            CodeStatus::Issued,
+            Some("2026-12-31T12:00:00Z"),
+        ));
+    });
+    let host = mount(store);
+    leptos::task::tick().await;
+    let good = host.query_selector_all(".tally-codes__item").unwrap();
+    assert_eq!(good.length(), 1);
+    let item: web_sys::HtmlElement = good.item(0).unwrap().unchecked_into();
+    assert_eq!(text(&find(&item, "code")), "TALLY-NEW");
+    assert!(text(&item).contains("$5 off"), "{}", text(&item));
+    assert!(
+        text(&item).contains("Valid until Dec 31, 2026"),
+        "{}",
+        text(&item)
+    );
+    assert_eq!(text(&find(&item, "button")), "Copy");
+    let past = find(&host, "details.tally-codes__past");
+    assert!(!past.has_attribute("open"), "folded away");
+    assert_eq!(text(&find(&past, "summary")), "Used and expired codes (2)");
+    let rows: Vec<String> = {
+        let items = past.query_selector_all("li").unwrap();
+        (0..items.length())
+            .map(|i| text(&items.item(i).unwrap().unchecked_into()))
+            .collect()
+    };
+    assert_eq!(rows, ["TALLY-GONE$5 offExpired", "TALLY-OLD$5 offUsed"]);
 }

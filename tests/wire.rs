@@ -142,7 +142,11 @@ fn activity_redemptions_and_errors_read_back() {
         status: CodeStatus::Used,
         expires_at: Some("2026-12-23T10:00:00Z".into()),
     };
-    assert_eq!(wire::redemption(&json(&redemption)), Ok(redemption));
+    assert_eq!(wire::redemption(&json(&redemption)), Ok(redemption.clone()));
+    let list = RedemptionList {
+        items: vec![redemption.clone(), redemption],
+    };
+    assert_eq!(wire::redemptions(&json(&list)), Ok(list.items));
     assert_eq!(
         wire::error_code(r#"{"error":{"code":"insufficient_points","message":"x"}}"#).as_deref(),
         Some("insufficient_points")

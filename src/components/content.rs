@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{
     ActivityFeed, EarnList, ErrorState, GuestIntro, MemberSummary, Referral, RewardList, Skeleton,
-    TierList, TierProgress,
+    TierList, TierProgress, YourCodes,
 };
 use crate::store::{Load, Store};
 
@@ -34,6 +34,7 @@ pub fn Content() -> impl IntoView {
             <MemberSummary/>
             <TierProgress/>
             <RewardList/>
+            <YourCodes/>
             <EarnList/>
             <Referral/>
             <TierList/>

@@ -16,6 +16,7 @@ mod reward_list;
 mod skeleton;
 mod tier_list;
 mod tier_progress;
+mod your_codes;
 
 pub use activity_feed::ActivityFeed;
 pub use app::App;
@@ -33,3 +34,4 @@ pub use reward_list::RewardList;
 pub use skeleton::Skeleton;
 pub use tier_list::TierList;
 pub use tier_progress::TierProgress;
+pub use your_codes::YourCodes;

@@ -65,7 +65,8 @@ pub fn Panel() -> impl IntoView {
 
 /// Keeps Tab and Shift+Tab inside the dialog.
 fn trap_tab(panel: &web_sys::HtmlDivElement, ev: &web_sys::KeyboardEvent) {
-    let Ok(list) = panel.query_selector_all("button:not([disabled]),a[href],input,[tabindex='0']")
+    let Ok(list) = panel
+        .query_selector_all("button:not([disabled]),a[href],input,textarea,summary,[tabindex='0']")
     else {
         return;
     };

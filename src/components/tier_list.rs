@@ -24,15 +24,11 @@ pub fn TierList() -> impl IntoView {
             .into_iter()
             .map(|tier| {
                 let held = current.as_deref() == Some(tier.id.as_str());
-                let requirement = (tier.threshold > 0).then(|| match metric {
-                    TierMetric::Spend => fill(
-                        m.tier_from_spend,
-                        &[("amount", &store.money(tier.threshold, true))],
-                    ),
-                    TierMetric::Points => fill(
-                        m.tier_from_points,
-                        &[("points", &store.points(tier.threshold))],
-                    ),
+                let requirement = tier.threshold.filter(|t| *t > 0).map(|t| match metric {
+                    TierMetric::Spend => {
+                        fill(m.tier_from_spend, &[("amount", &store.money(t, true))])
+                    }
+                    TierMetric::Points => fill(m.tier_from_points, &[("points", &store.points(t))]),
                 });
                 let class = if held {
                     "tally-tiers__item tally-tiers__item--current"

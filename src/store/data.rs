@@ -1,7 +1,7 @@
 //! The program and the shopper, and how far their loading stands: what every view reads.
 
 use leptos::prelude::*;
-use tally_core::{Activity, ActivityPage, Me, Program};
+use tally_core::{Activity, ActivityPage, CodeStatus, Me, Program, Redemption};
 
 use crate::api::{ApiError, Client};
 
@@ -56,6 +56,62 @@ impl ActivityList {
     }
 }
 
+/// The shopper's codes (their redemptions), loaded each time the panel opens: a code used at the
+/// shop's checkout, cancelled or expired since changes its status.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Codes {
+    /// Newest first, as the API lists them.
+    pub items: Vec<Redemption>,
+    /// Whether a list has arrived.
+    pub loaded: bool,
+    pub error: Option<ApiError>,
+    /// Requests made so far; the answer to an older one is dropped.
+    asked: u32,
+    answered: u32,
+}
+
+impl Codes {
+    /// Whether a request is on its way.
+    pub fn busy(&self) -> bool {
+        self.asked != self.answered
+    }
+
+    /// Marks a request as made and returns its number.
+    pub fn begin(&mut self) -> u32 {
+        self.asked = self.asked.wrapping_add(1);
+        self.error = None;
+        self.asked
+    }
+
+    /// Takes the answer to request `ask`, unless a newer one was made since.
+    pub fn receive(&mut self, ask: u32, list: Result<Vec<Redemption>, ApiError>) {
+        if ask != self.asked {
+            return;
+        }
+        self.answered = ask;
+        match list {
+            Ok(items) => {
+                self.items = items;
+                self.loaded = true;
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    /// The codes still good at checkout, and those used, cancelled or expired.
+    pub fn split(&self) -> (Vec<&Redemption>, Vec<&Redemption>) {
+        self.items
+            .iter()
+            .partition(|r| r.status == CodeStatus::Issued)
+    }
+
+    /// A code just redeemed, shown at once, before the list is fetched again.
+    pub fn add(&mut self, redemption: Redemption) {
+        self.items.retain(|r| r.id != redemption.id);
+        self.items.insert(0, redemption);
+    }
+}
+
 /// The shopper's data and the client that fetches it; `Copy`, part of the [`super::Store`].
 #[derive(Clone, Copy)]
 pub struct Data {
@@ -65,6 +121,7 @@ pub struct Data {
     pub me: RwSignal<Option<Me>>,
     pub load: RwSignal<Load>,
     pub activity: RwSignal<ActivityList>,
+    pub codes: RwSignal<Codes>,
     /// Bumped by every (re)load and sign-in, so an answer for an older shopper is dropped.
     generation: StoredValue<u32>,
 }
@@ -77,6 +134,7 @@ impl Data {
             me: RwSignal::new(None),
             load: RwSignal::new(Load::Loading),
             activity: RwSignal::new(ActivityList::default()),
+            codes: RwSignal::new(Codes::default()),
             generation: StoredValue::new(0),
         }
     }
@@ -124,6 +182,7 @@ impl Data {
         self.client.set(client);
         self.me.set(None);
         self.activity.set(ActivityList::default());
+        self.codes.set(Codes::default());
         self.load.set(Load::Loading);
     }
 
@@ -143,6 +202,23 @@ impl Data {
             let page = client.activity(cursor.as_deref()).await;
             if data.is_current(generation) {
                 data.activity.update(|a| a.receive(page));
+            }
+        });
+    }
+
+    /// Fetches the shopper's codes; the list shown stays until the new one arrives, and only the
+    /// answer to the latest request is taken (a redemption asks again while the panel's load runs).
+    pub fn load_codes(&self) {
+        let Some(ask) = self.codes.try_update(Codes::begin) else {
+            return;
+        };
+        let data = *self;
+        let client = self.client.get_untracked();
+        let generation = self.generation.get_value();
+        leptos::task::spawn_local(async move {
+            let list = client.redemptions().await;
+            if data.is_current(generation) {
+                data.codes.update(|c| c.receive(ask, list));
             }
         });
     }
@@ -174,6 +250,7 @@ mod tests {
         ActivityPage {
             items: vec![item; n],
             next: next.map(str::to_owned),
+            notes: vec![],
         }
     }
 
@@ -191,6 +268,62 @@ mod tests {
         list.receive(Ok(page(3, None)));
         assert_eq!(list.items.len(), 23);
         assert_eq!(list.begin(), None, "after the last page");
+    }
+
+    fn code(id: &str, status: CodeStatus) -> Redemption {
+        Redemption {
+            id: id.into(),
+            reward_id: "5off".into(),
+            code: format!("CODE-{id}"),
+            points_spent: 100,
+            balance: 0,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            status,
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn codes_still_good_are_apart_from_used_cancelled_and_expired_ones() {
+        let codes = Codes {
+            items: vec![
+                code("a", CodeStatus::Issued),
+                code("b", CodeStatus::Used),
+                code("c", CodeStatus::Expired),
+                code("d", CodeStatus::Issued),
+                code("e", CodeStatus::Cancelled),
+            ],
+            ..Codes::default()
+        };
+        let (good, past) = codes.split();
+        let ids = |list: Vec<&Redemption>| list.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(good), ["a", "d"], "newest first, as listed");
+        assert_eq!(ids(past), ["b", "c", "e"]);
+    }
+
+    #[test]
+    fn only_the_answer_to_the_latest_request_for_codes_is_taken() {
+        let mut codes = Codes::default();
+        let first = codes.begin();
+        let second = codes.begin();
+        assert!(codes.busy());
+        codes.receive(first, Ok(vec![]));
+        assert!(!codes.loaded, "an older answer is dropped");
+        codes.receive(second, Ok(vec![code("a", CodeStatus::Issued)]));
+        assert!(codes.loaded && !codes.busy());
+        assert_eq!(codes.items.len(), 1);
+    }
+
+    #[test]
+    fn a_code_just_redeemed_comes_first_and_once() {
+        let mut codes = Codes {
+            items: vec![code("a", CodeStatus::Issued)],
+            ..Codes::default()
+        };
+        codes.add(code("b", CodeStatus::Issued));
+        codes.add(code("b", CodeStatus::Issued));
+        assert_eq!(codes.items.len(), 2);
+        assert_eq!(codes.items[0].id, "b");
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::browser::{self, Event};
 use crate::config::{Config, Credentials, Mode};
 use crate::i18n::{self, Messages};
 pub use catalog::Catalogs;
-pub use data::{ActivityList, Data, Load};
+pub use data::{ActivityList, Codes, Data, Load};
 pub use redeem::{Redeem, Step};
 pub use snapshot::Snapshot;
 pub use theme::{read_theme, Themes};
@@ -257,7 +257,7 @@ impl Store {
                     store.data.show(program, me);
                 }
                 Err(error) => {
-                    browser::warn(&format!("could not load the rewards: {error:?}"));
+                    browser::warn(&format!("could not load the rewards: {error}"));
                     browser::emit(Event::Error(&error));
                     store.data.fail(error);
                 }

@@ -105,6 +105,9 @@ impl Store {
             Ok(redemption) => {
                 self.redeem.settled(&redemption.reward_id);
                 self.data.set_balance(redemption.balance);
+                // The new code under "Your codes" at once; the list is fetched again for the truth.
+                self.data.codes.update(|c| c.add(redemption.clone()));
+                self.data.load_codes();
                 let m = self.messages();
                 self.redeem.announcement.set(i18n::fill(
                     m.redeemed_announcement,
@@ -116,7 +119,7 @@ impl Store {
                 let _ = step.try_set(Step::Done(redemption));
             }
             Err(error) => {
-                browser::warn(&format!("redeem failed: {error:?}"));
+                browser::warn(&format!("redeem failed: {error}"));
                 browser::emit(Event::Error(&error));
                 let _ = step.try_set(Step::Failed(error));
             }

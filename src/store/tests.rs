@@ -64,6 +64,9 @@ fn member() -> Me {
             points_earned: 200,
         },
         expiring: vec![],
+        membership: None,
+        limits: vec![],
+        next_feedback_at: None,
     }
 }
 
@@ -165,6 +168,14 @@ fn a_redemption_updates_the_balance_announces_the_code_and_tells_the_page() {
         key,
         "the next intent has a new key"
     );
+    store.data.codes.with_untracked(|c| {
+        assert_eq!(
+            c.items,
+            [redemption("five-off", 79)],
+            "under Your codes at once"
+        );
+        assert!(c.busy(), "and the list is asked for again");
+    });
 }
 
 #[test]
@@ -193,10 +204,15 @@ fn signing_in_another_shopper_forgets_the_first_ones_data_and_intents() {
     let store = member_store();
     let key = store.redeem.key("five-off");
     store.data.activity.update(|a| a.started = true);
+    store
+        .data
+        .codes
+        .update(|c| c.add(redemption("five-off", 79)));
     store.set_customer(Some(credentials("c-2")));
     assert_eq!(store.data.me.get_untracked(), None);
     assert_eq!(store.data.load.get_untracked(), Load::Loading);
     assert_eq!(store.data.activity.get_untracked(), ActivityList::default());
+    assert_eq!(store.data.codes.get_untracked(), Codes::default());
     assert_ne!(store.redeem.key("five-off"), key);
     assert_eq!(
         store.snapshot(),
