@@ -23,6 +23,7 @@ pub struct Shop {
     pub id: String,
     pub name: String,
     /// ISO 4217 code, upper case.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Z]{3}$"))]
     pub currency: String,
     /// BCP 47 language tag, e.g. `en` or `de-AT`.
     pub locale: String,
@@ -38,12 +39,15 @@ pub struct ProgramRules {
     pub tier_metric: TierMetric,
     pub rewards: Vec<Reward>,
     pub referral: ReferralProgram,
+    /// Days after which earned points expire (1–3650); `null`: they never do.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub points_expiry_days: Option<u32>,
     /// What an issued discount code that expires unused does: `true` gives its points back (once, as an
     /// `adjust` entry naming the code); `false`, the default, keeps them spent.
     #[serde(default)]
     pub refund_expired_codes: bool,
     /// Theme settings as the shop saved them; validated by the widget, which falls back per value.
+    /// `PUT …/program` refuses a theme with any value the widget would not accept.
     #[serde(default = "empty_object")]
     pub theme: serde_json::Value,
     /// The NPS question the widget asks now and then, and what an answer earns; absent: none asked.
@@ -56,10 +60,20 @@ pub struct ProgramRules {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackProgram {
     /// Points an answer earns (≥ 0).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub points: i64,
     /// Days after an answer before the next one is asked for (1–3650).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub cooldown_days: u32,
-    /// The question as the widget asks it; absent: the widget's own wording.
+    /// The question as the widget asks it; absent: the widget's own wording. 1 to 500 characters, not
+    /// only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
 }
@@ -69,6 +83,7 @@ pub struct FeedbackProgram {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limit {
     /// At least 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub count: u32,
     pub per: LimitPeriod,
 }
@@ -93,7 +108,21 @@ fn empty_object() -> serde_json::Value {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PointsName {
+    /// Not empty nor only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub singular: String,
+    /// Not empty nor only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub plural: String,
 }
 
@@ -110,16 +139,27 @@ impl Default for PointsName {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EarnRule {
+    /// 1 to 64 letters, digits, `-`, `_` or `.`; unique among the earn rules.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9._-]{1,64}$"))]
     pub id: String,
     pub kind: EarnRuleKind,
+    /// Not empty nor only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub title: String,
-    /// For `purchase`: points per whole currency unit spent.
+    /// For `purchase` (required there): points per whole currency unit spent, ≥ 0.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_per_unit: Option<i64>,
-    /// For every other kind: the points awarded once.
+    /// For every other kind (required there): the points awarded once, ≥ 0.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<i64>,
-    /// For `custom`: how often one customer may be awarded it.
+    /// For `custom` only: how often one customer may be awarded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<Limit>,
 }
@@ -142,13 +182,25 @@ wire_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tier {
+    /// 1 to 64 letters, digits, `-`, `_` or `.`; unique among the tiers.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9._-]{1,64}$"))]
     pub id: String,
+    /// Not empty nor only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub name: String,
     /// Minor units of spend, or lifetime points, depending on the program's `tier_metric`; `null` only
-    /// for a paid tier that is reached by buying it alone.
+    /// for a paid tier that is reached by buying it alone. The first threshold is 0 and each one after it
+    /// is greater than the one before.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub threshold: Option<i64>,
     /// Multiplies purchase points; kept as the contract writes it, applied in thousandths
-    /// (see [`crate::rules::multiplier_thousandths`]) so points never pass through a float sum.
+    /// (see [`crate::rules::multiplier_thousandths`]) so points never pass through a float sum. 0 to 100.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub earn_multiplier: f64,
     #[serde(default)]
     pub benefits: Vec<String>,
@@ -161,11 +213,14 @@ pub struct Tier {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaidTier {
-    /// In the shop's currency's minor units.
+    /// In the shop's currency's minor units, ≥ 0.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub price_minor: i64,
     /// 1–3660.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3660))]
     pub period_days: u32,
-    /// The shop's page that sells it.
+    /// The shop's page that sells it: an `http://` or `https://` URL.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://"))]
     pub purchase_url: String,
 }
 
@@ -185,20 +240,34 @@ wire_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reward {
+    /// 1 to 64 letters, digits, `-`, `_` or `.`; unique among the rewards.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Za-z0-9._-]{1,64}$"))]
     pub id: String,
+    /// Not empty nor only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     pub description: String,
     pub kind: RewardKind,
-    /// `fixed_discount`: minor units; `percent_discount`: 1–100; otherwise absent.
+    /// `fixed_discount` (required): minor units, ≥ 1; `percent_discount` (required): 1–100; otherwise
+    /// absent (and ignored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
+    /// Points it costs: ≥ 1, or 0 with a `limit`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub points_cost: i64,
+    /// The id of a tier of the program that a customer must hold at least; `null`: none.
     pub min_tier: Option<String>,
-    /// `free_product`: the merchant's product id.
+    /// `free_product` (required there, not empty): the merchant's product id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
     /// Days a code redeemed for this reward stays usable (1–3650); absent: it never expires.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_valid_days: Option<u32>,
     /// How often one customer may redeem it; required when `points_cost` is 0.
@@ -222,11 +291,18 @@ wire_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralProgram {
+    /// ≥ 0.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub advocate_points: i64,
+    /// ≥ 0.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub friend_points: i64,
-    /// Where a referred friend lands; the customer's code is added as `?ref=CODE`.
+    /// Where a referred friend lands (an `http://` or `https://` URL); the customer's code is added as
+    /// `?ref=CODE`.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://"))]
     pub landing_url: String,
-    /// Advocate rewards per advocate in any 7 days (rolling); absent: 10.
+    /// Advocate rewards per advocate in any 7 days (rolling), 0 to 10000; absent: 10.
+    #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_per_week: Option<u32>,
 }
@@ -246,6 +322,12 @@ impl ReferralProgram {
 pub struct ProgramUpdate {
     #[serde(flatten)]
     pub rules: ProgramRules,
+    /// Origins the widget may call from, each `scheme://host[:port]` (`http` or `https`; no path, no
+    /// trailing slash).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^https?://(?:[^/?#@ :]|[^/?#@ :][^/?#@ ]*[^/?#@ :])$")
+    )]
     pub allowed_origins: Vec<String>,
 }
 
@@ -318,6 +400,7 @@ pub struct MembershipRequest {
     /// A tier of the program with `paid`.
     pub tier_id: String,
     /// The shop's order that paid for it: 1 to 255 characters, one purchase per order.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub order_id: String,
 }
 
@@ -498,6 +581,7 @@ pub struct DiscountCode {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeUseRequest {
     /// The shop's order the code is used with: 1 to 255 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub order_id: String,
 }
 
@@ -512,11 +596,24 @@ pub struct RedemptionList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderRequest {
+    /// The shop's own order id, 1 to 255 characters: an order is recorded once per id.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub order_id: String,
+    /// The shop's own customer id: 1 to 128 printable ASCII characters (space included).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")
+    )]
     pub customer_id: String,
+    /// The order's total in minor units, ≥ 0.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub total_minor: i64,
+    /// The shop's own currency (ISO 4217, upper case); any other is refused.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[A-Z]{3}$"))]
     pub currency: String,
+    /// A referral code the shopper brought: at most 64 bytes (the codes Tally issues are ASCII).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub referral_code: Option<String>,
     /// Where the order was placed; `online` when absent.
     #[serde(default, skip_serializing_if = "OrderChannel::is_online")]
@@ -553,7 +650,11 @@ pub struct OrderResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundRequest {
+    /// 1 to 255 characters: a refund is recorded once per id.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub refund_id: String,
+    /// The amount refunded in minor units, ≥ 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub amount_minor: i64,
 }
 
@@ -569,8 +670,19 @@ pub struct RefundResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdjustmentRequest {
+    /// Points added (> 0) or removed (< 0); never 0. The balance must stay within the ledger's limit.
     pub points: i64,
+    /// 1 to 500 characters, not only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub reason: String,
+    /// 1 to 255 characters: the adjustment is made once per key.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub idempotency_key: String,
 }
 
@@ -578,7 +690,10 @@ pub struct AdjustmentRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityRequest {
+    /// The id of a `custom` or `birthday` earn rule of the program.
     pub rule_id: String,
+    /// 1 to 255 characters: the award is made once per key.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 255))]
     pub idempotency_key: String,
 }
 
@@ -599,15 +714,42 @@ pub struct BalanceResult {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerUpdate {
+    /// 1 to 100 characters, not only white space.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 100,
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub first_name: Option<String>,
+    /// At most 254 bytes: something before an `@`, and a `.` somewhere after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 254, pattern = r"^[^@]+@[^.]*\.")
+    )]
     pub email: Option<String>,
-    /// `MM-DD`.
+    /// `MM-DD` of a day that exists in some year (`02-29` included).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-9])|(?:0[13-9]|1[0-2])-30|(?:0[13578]|1[02])-31)$"
+        )
+    )]
     pub birthday: Option<String>,
-    /// Any usual way of writing it; stored in E.164 (`+15550104477`). One customer per phone per shop.
+    /// Any usual way of writing it, 1 to 40 characters once white space around it is trimmed; without a
+    /// `+` or `00` country code only where the shop's locale and currency name one country. Stored in
+    /// E.164 (`+15550104477`). One customer per phone per shop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub phone: Option<String>,
 }
 
@@ -642,9 +784,11 @@ pub struct CustomerListItem {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackRequest {
     /// 0 to 10: how likely the shopper is to recommend the shop.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10))]
     pub score: i64,
     /// At most 2,000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub comment: Option<String>,
 }
 

@@ -119,19 +119,74 @@ pub const ALL_EVENTS: &str = "*";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpointCreate {
-    /// `https://…`, at most 2048 characters, resolving to public addresses only.
+    /// `https://…` (`http://` too on a server run with `--allow-private-webhooks`), at most 2048
+    /// characters once white space around it is trimmed, resolving to public addresses only.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub url: String,
-    /// `["*"]` or event types such as `points.changed`.
+    /// `["*"]` (every event type, standing alone) or 1 to 50 event types such as `points.changed`;
+    /// repeats are kept once.
+    #[cfg_attr(feature = "openapi", schema(schema_with = event_selection))]
     pub events: Vec<String>,
 }
+
+/// The schema of `events` in an endpoint's body: 1 to 50 of the event types' names or `*`.
+#[cfg(feature = "openapi")]
+fn event_selection() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let words = EventType::ALL
+        .iter()
+        .map(|t| t.as_str())
+        .chain([ALL_EVENTS]);
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(words)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(MAX_EVENTS))
+        .description(Some(
+            "`[\"*\"]` (every event type, standing alone) or 1 to 50 event types such as \
+             `points.changed`; repeats are kept once.",
+        ))
+        .build()
+}
+
+/// `events` of `PATCH …/webhooks/{id}`: as [`event_selection`], or `null` (left as it is).
+#[cfg(feature = "openapi")]
+fn optional_event_selection() -> utoipa::openapi::schema::Array {
+    let mut array = event_selection();
+    array.schema_type = utoipa::openapi::schema::SchemaType::from_iter([
+        utoipa::openapi::schema::Type::Array,
+        utoipa::openapi::schema::Type::Null,
+    ]);
+    array
+}
+
+/// At most this many entries in an endpoint's `events` (there are a dozen types).
+pub const MAX_EVENTS: usize = 50;
 
 /// Body of `PATCH …/webhooks/{id}`: only the fields given change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpointUpdate {
+    /// As in `POST …/webhooks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub url: Option<String>,
+    /// As in `POST …/webhooks`; `null` or absent: left as they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = optional_event_selection))]
     pub events: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,

@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
 /// Matched after trimming spaces and upper-casing.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/codes/{code}", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("code" = String, Path, description = "The code as the shopper typed it")),
+           ("code" = String, Path, description = "The code as the shopper typed it: matched with white space around it trimmed and upper-cased, then 1 to 64 characters", pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")),
     responses((status = 200, description = "The code; an issued code past `expires_at` is `expired`", body = DiscountCode),
               (status = 400, description = "`invalid_request`: an empty or overlong code", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody),
@@ -44,7 +44,7 @@ pub async fn code_show(
 /// different orders exactly one wins.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/codes/{code}/use", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("code" = String, Path, description = "The code as the shopper typed it")),
+           ("code" = String, Path, description = "The code as the shopper typed it: matched with white space around it trimmed and upper-cased, then 1 to 64 characters", pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")),
     request_body(content = CodeUseRequest),
     responses((status = 200, description = "The code, now `used` (also for a repeat with the same `order_id`)", body = DiscountCode),
               (status = 400, description = "`invalid_request`: a bad code or `order_id`", body = ErrorBody),
@@ -69,7 +69,7 @@ pub async fn code_use(
 /// expired code is not refunded here: the answer says `expired`.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/codes/{code}/cancel", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("code" = String, Path, description = "The code as the shopper typed it")),
+           ("code" = String, Path, description = "The code as the shopper typed it: matched with white space around it trimmed and upper-cased, then 1 to 64 characters", pattern = r"[^\x09-\x0D\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")),
     responses((status = 200, description = "The code, now `cancelled` (or `expired`, unrefunded)", body = DiscountCode),
               (status = 400, description = "`invalid_request`: an empty or overlong code", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody),

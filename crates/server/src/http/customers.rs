@@ -57,7 +57,7 @@ pub fn router() -> Router<AppState> {
 /// A customer as `/me` shows them; 404 if they never enrolled.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("customer_id" = String, Path, description = "The shop's own customer id")),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")),
     responses((status = 200, description = "The customer, shaped as `/me`", body = Me),
               (status = 401, description = "`unauthorized`", body = ErrorBody),
               (status = 404, description = "`not_found`", body = ErrorBody)),
@@ -98,9 +98,9 @@ pub struct CustomerQuery {
 /// (any case) or phone (any usual spelling), or customers by a part of their first name.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/customers", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("q" = Option<String>, Query, description = "A customer id, an email, a phone, or part of a first name"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 50"),
-           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
+           ("q" = Option<String>, Query, description = "A customer id, an email, a phone, or part of a first name: at most 254 characters once white space around it is trimmed (blank: every customer)"),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 50", minimum = 1, maximum = 100),
+           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page: a positive integer; empty or absent: the first page", pattern = r"^\+?[0-9]*$")),
     responses((status = 200, description = "A page of customers", body = CustomerPage),
               (status = 400, description = "`invalid_request`: a bad `limit`, `before` or `q`", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody)),
@@ -133,9 +133,9 @@ pub async fn customer_list(
 /// the first page.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}/activity", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("customer_id" = String, Path, description = "The shop's own customer id"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20"),
-           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$"),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100),
+           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page: a positive integer; empty or absent: the first page", pattern = r"^\+?[0-9]*$")),
     responses((status = 200, description = "A page of ledger entries; `notes` on the first page", body = ActivityPage),
               (status = 400, description = "`invalid_request`", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody),
@@ -157,7 +157,7 @@ pub async fn customer_activity_list(
 /// What the shopper's `/me/redemptions` shows, for the merchant.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}/redemptions", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("customer_id" = String, Path, description = "The shop's own customer id")),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")),
     responses((status = 200, description = "Every redemption of the customer, newest first", body = RedemptionList),
               (status = 401, description = "`unauthorized`", body = ErrorBody),
               (status = 404, description = "`not_found`: no such customer", body = ErrorBody)),
@@ -176,7 +176,7 @@ pub async fn customer_redemption_list(
 /// running membership's end if there is one; once per `order_id`.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/customers/{customer_id}/memberships", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("customer_id" = String, Path, description = "The shop's own customer id")),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")),
     request_body(content = MembershipRequest),
     responses((status = 201, description = "Bought", body = Membership),
               (status = 200, description = "A repeat of the `order_id`: the first answer", body = Membership),
@@ -201,7 +201,7 @@ pub async fn membership_create(
 /// already ended answers as it stands.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/memberships/{order_id}/cancel", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("order_id" = String, Path, description = "The order of any purchase of the membership")),
+           ("order_id" = String, Path, description = "The order of any purchase of the membership: 1 to 255 characters", min_length = 1, max_length = 255)),
     responses((status = 200, description = "The purchase, its `expires_at` now when it ended", body = Membership),
               (status = 400, description = "`invalid_request`: a bad order id", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody),
@@ -222,7 +222,7 @@ pub async fn membership_cancel(
 /// E.164), enrolling them if new.
 #[utoipa::path(patch, path = "/v1/shops/{shop_id}/customers/{customer_id}", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("customer_id" = String, Path, description = "The shop's own customer id")),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")),
     request_body(content = CustomerUpdate),
     responses((status = 200, description = "The customer, shaped as `/me`", body = Me),
               (status = 400, description = "`invalid_request`: the message names the field (a phone that is no number, or lacks a country code the shop cannot imply)", body = ErrorBody),
@@ -276,7 +276,10 @@ fn is_month_day(text: &str) -> bool {
     let Some((month, day)) = text.split_once('-') else {
         return false;
     };
-    if month.len() != 2 || day.len() != 2 {
+    if month.len() != 2
+        || day.len() != 2
+        || !(month.bytes().chain(day.bytes())).all(|b| b.is_ascii_digit())
+    {
         return false;
     }
     let (Ok(month), Ok(day)) = (month.parse::<u32>(), day.parse::<u32>()) else {
@@ -294,7 +297,7 @@ fn is_month_day(text: &str) -> bool {
 /// Adds or removes points by hand, with a reason; once per `idempotency_key`.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/customers/{customer_id}/adjustments", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("customer_id" = String, Path, description = "The shop's own customer id")),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")),
     request_body(content = AdjustmentRequest),
     responses((status = 201, description = "The new balance", body = BalanceResult),
               (status = 400, description = "`invalid_request`", body = ErrorBody),
@@ -325,7 +328,7 @@ pub async fn adjustment_create(
 /// Awards a `custom` or `birthday` earn rule; once per `idempotency_key`, within the rule's limit.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/customers/{customer_id}/activities", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("customer_id" = String, Path, description = "The shop's own customer id")),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")),
     request_body(content = ActivityRequest),
     responses((status = 201, description = "Awarded", body = ActivityResult),
               (status = 400, description = "`invalid_request`: unknown rule or a rule of another kind", body = ErrorBody),
@@ -359,5 +362,8 @@ mod tests {
         assert!(!is_month_day("13-01"));
         assert!(!is_month_day("3-14"));
         assert!(!is_month_day("1990-03-14"));
+        // `u32::from_str` reads a sign; a birthday has none.
+        assert!(!is_month_day("+3-14"));
+        assert!(!is_month_day("03-+4"));
     }
 }

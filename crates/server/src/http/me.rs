@@ -80,8 +80,8 @@ pub fn activity_query(
 /// The shopper's ledger, newest first, a page at a time.
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/me/activity", tag = "shopper",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20"),
-           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100),
+           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page: a positive integer; empty or absent: the first page", pattern = r"^\+?[0-9]*$")),
     responses((status = 200, description = "A page of ledger entries", body = ActivityPage),
               (status = 400, description = "`invalid_request`", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody)),
@@ -116,7 +116,7 @@ pub async fn redemption_list(
 /// Spends points on a reward; a retry with the same `Idempotency-Key` returns the same redemption.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/me/redemptions", tag = "shopper",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("Idempotency-Key" = String, Header, description = "1 to 255 characters, one per redemption")),
+           ("Idempotency-Key" = String, Header, description = "1 to 255 visible ASCII characters, one per redemption", min_length = 1, max_length = 255, pattern = r"^[\t\x20-\x7E]+$")),
     request_body(content = RedemptionRequest),
     responses((status = 201, description = "The redemption and its discount code", body = Redemption),
               (status = 400, description = "`invalid_request`", body = ErrorBody),
@@ -152,7 +152,7 @@ pub const MAX_COMMENT_CHARS: usize = 2_000;
 /// program's points once per cooldown. A retry with the same `Idempotency-Key` answers the same.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/me/feedback", tag = "shopper",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("Idempotency-Key" = String, Header, description = "1 to 255 characters, one per answer")),
+           ("Idempotency-Key" = String, Header, description = "1 to 255 visible ASCII characters, one per answer", min_length = 1, max_length = 255, pattern = r"^[\t\x20-\x7E]+$")),
     request_body(content = FeedbackRequest),
     responses((status = 201, description = "Stored; the points it earned and when the question may come again", body = FeedbackResult),
               (status = 400, description = "`invalid_request`: a score outside 0–10 or a comment over 2,000 characters", body = ErrorBody),

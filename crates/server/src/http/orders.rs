@@ -73,7 +73,7 @@ pub fn order_status<T>(outcome: &Outcome<T>) -> StatusCode {
 /// Reverses the points of (part of) an order, in proportion to what it really awarded.
 #[utoipa::path(post, path = "/v1/shops/{shop_id}/orders/{order_id}/refunds", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
-           ("order_id" = String, Path, description = "The order being refunded")),
+           ("order_id" = String, Path, description = "The order being refunded: an `order_id` of `POST …/orders` (1 to 255 characters; any other is no order: 404)", min_length = 1, max_length = 255)),
     request_body(content = RefundRequest),
     responses((status = 201, description = "Reversed", body = RefundResult),
               (status = 400, description = "`invalid_request`", body = ErrorBody),

@@ -47,9 +47,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// At most this many entries in `events` (there are a dozen types).
-const MAX_EVENTS: usize = 50;
-
 /// `["*"]` or known event types, without repeats; the message names the field.
 pub fn checked_events(events: &[String]) -> AppResult<Vec<String>> {
     if events.is_empty() {
@@ -208,8 +205,8 @@ pub struct DeliveryQuery {
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/webhooks/{webhook_id}/deliveries", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("webhook_id" = String, Path, description = "The endpoint's id"),
-           ("limit" = Option<i64>, Query, description = "1 to 100, default 20"),
-           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
+           ("limit" = Option<i64>, Query, description = "1 to 100, default 20", minimum = 1, maximum = 100),
+           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page: a positive integer; empty or absent: the first page", pattern = r"^\+?[0-9]*$")),
     responses((status = 200, description = "A page of deliveries", body = WebhookDeliveryPage),
               (status = 400, description = "`invalid_request`", body = ErrorBody),
               (status = 401, description = "`unauthorized`", body = ErrorBody),
