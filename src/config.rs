@@ -109,7 +109,7 @@ impl Config {
             Some(api) if is_http_url(api) => api.trim_end_matches('/').to_owned(),
             Some(api) => {
                 warnings.push(format!(
-                    "data-api {api:?} is not an http(s) URL; using {origin}"
+                    "data-api \"{api}\" is not an http(s) URL; using {origin}"
                 ));
                 origin.to_owned()
             }
@@ -139,7 +139,7 @@ impl Config {
             Some(tag) if is_language_tag(tag) => Some(tag.to_owned()),
             Some(tag) => {
                 warnings.push(format!(
-                    "data-locale {tag:?} is not a language tag; using the shop's"
+                    "data-locale \"{tag}\" is not a language tag; using the shop's"
                 ));
                 None
             }
@@ -150,7 +150,7 @@ impl Config {
             Some("inline") => Mode::Inline,
             Some(other) => {
                 warnings.push(format!(
-                    "data-mode {other:?} is not launcher or inline; using launcher"
+                    "data-mode \"{other}\" is not launcher or inline; using launcher"
                 ));
                 Mode::Launcher
             }
@@ -162,7 +162,7 @@ impl Config {
                 Some(position) => Some(position),
                 None => {
                     warnings.push(format!(
-                        "data-position {p:?} is not bottom-right, bottom-left, top-right or top-left; using bottom-right"
+                        "data-position \"{p}\" is not bottom-right, bottom-left, top-right or top-left; using bottom-right"
                     ));
                     None
                 }
@@ -175,7 +175,7 @@ impl Config {
             Some(url) if is_safe_link(url) => url.to_owned(),
             Some(url) => {
                 warnings.push(format!(
-                    "data-{} {url:?} must be a path or an http(s) URL; using {default}",
+                    "data-{} \"{url}\" must be a path or an http(s) URL; using {default}",
                     kebab(key)
                 ));
                 default.to_owned()
