@@ -51,7 +51,7 @@ pub fn YourCodes() -> impl IntoView {
                                 {until.map(|u| view! { <p class="tally-muted">{u}</p> })}
                             </div>
                             <div class="tally-row">
-                                <code class="tally-code__value" dir="ltr">{r.code.clone()}</code>
+                                <code class="tally-codes__code" dir="ltr">{r.code.clone()}</code>
                                 <CopyButton text=r.code.clone()/>
                             </div>
                         </li>

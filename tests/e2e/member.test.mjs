@@ -126,6 +126,8 @@ test('a failed redeem keeps its Idempotency-Key, so the retry redeems once', asy
   const { context, page } = await newPage(browser);
   const keys = [];
   await page.route('**/me/redemptions', async (route) => {
+    // The panel also lists the shopper's codes (GET): only the redeem calls are under test.
+    if (route.request().method() !== 'POST') return route.continue();
     keys.push(route.request().headers()['idempotency-key']);
     // The first attempt reaches the server but its answer is lost on the way back.
     if (keys.length === 1) {
