@@ -3,7 +3,7 @@
 //! `fetch` is called through web-sys directly: gloo-net cost ~10 KB of wasm for what is a dozen lines
 //! here. Answers come back as text, so the store can keep the raw JSON for its instant view.
 
-use tally_core::{error_code, header, ActivityPage, Me, Program, Redemption};
+use tally_core::{error_code, header, ActivityPage, FeedbackResult, Me, Program, Redemption};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -23,6 +23,10 @@ pub enum ApiError {
     RateLimited,
     InsufficientPoints,
     RewardUnavailable,
+    /// The reward (or way to earn) has been used as often as its limit allows this period.
+    LimitReached,
+    /// The shopper answered the feedback question within its cooldown.
+    FeedbackTooSoon,
     /// Any other answer we did not expect (a 5xx, a 4xx we never send, a body we cannot read).
     Server(u16),
 }
@@ -37,6 +41,8 @@ impl ApiError {
             Self::RateLimited => m.error_rate_limited,
             Self::InsufficientPoints => m.error_insufficient,
             Self::RewardUnavailable => m.error_unavailable,
+            Self::LimitReached => m.error_limit,
+            Self::FeedbackTooSoon => m.error_feedback_too_soon,
             Self::Server(_) => m.error_server,
         }
     }
@@ -50,6 +56,8 @@ impl ApiError {
         match (status, code) {
             (_, Some(error_code::INSUFFICIENT_POINTS)) => Self::InsufficientPoints,
             (_, Some(error_code::REWARD_UNAVAILABLE)) => Self::RewardUnavailable,
+            (_, Some(error_code::LIMIT_REACHED)) => Self::LimitReached,
+            (_, Some(error_code::FEEDBACK_TOO_SOON)) => Self::FeedbackTooSoon,
             (401, _) => Self::Unauthorized,
             (404, _) => Self::NotFound,
             (429, _) => Self::RateLimited,
@@ -68,6 +76,8 @@ impl std::fmt::Display for ApiError {
             Self::RateLimited => "rate limited",
             Self::InsufficientPoints => "insufficient points",
             Self::RewardUnavailable => "reward unavailable",
+            Self::LimitReached => "limit reached",
+            Self::FeedbackTooSoon => "feedback too soon",
             Self::Server(status) => return write!(f, "unexpected answer (HTTP {status})"),
         };
         f.write_str(name)
@@ -152,6 +162,28 @@ impl Client {
         let body = format!(r#"{{"reward_id":{}}}"#, json_string(reward_id));
         let url = format!("{}/me/redemptions", self.base);
         Ok(wire::redemption(&ok_text(
+            send("POST", &url, &headers, Some(&body)).await?,
+        )?)?)
+    }
+
+    /// `POST …/me/feedback`: a 0–10 score and an optional comment, once per `key` like a redemption.
+    pub async fn feedback(
+        &self,
+        score: u8,
+        comment: &str,
+        key: &str,
+    ) -> Result<FeedbackResult, ApiError> {
+        let mut headers = self.headers();
+        headers.push((header::IDEMPOTENCY_KEY, key));
+        headers.push(("Content-Type", "application/json"));
+        let comment = comment.trim();
+        let body = if comment.is_empty() {
+            format!(r#"{{"score":{score}}}"#)
+        } else {
+            format!(r#"{{"score":{score},"comment":{}}}"#, json_string(comment))
+        };
+        let url = format!("{}/me/feedback", self.base);
+        Ok(wire::feedback_result(&ok_text(
             send("POST", &url, &headers, Some(&body)).await?,
         )?)?)
     }

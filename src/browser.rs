@@ -89,6 +89,11 @@ mod imp {
         (js_sys::Math::random() * 4_294_967_296.0) as u32
     }
 
+    pub fn is_past(rfc3339: &str) -> bool {
+        // NaN (a time the browser cannot read) compares false: not past.
+        js_sys::Date::parse(rfc3339) <= js_sys::Date::now()
+    }
+
     fn navigator() -> Option<web_sys::Navigator> {
         web_sys::window().map(|w| w.navigator())
     }
@@ -139,6 +144,17 @@ mod imp {
         static STORAGE: RefCell<HashMap<String, String>> = RefCell::default();
         static RECORDED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
         static COUNTER: RefCell<u32> = const { RefCell::new(0) };
+        static NOW: RefCell<String> = RefCell::new("2026-06-15T12:00:00Z".to_owned());
+    }
+
+    /// Sets the stand-in clock of [`is_past`] (RFC 3339 in UTC, as the API writes times).
+    pub fn set_now(rfc3339: &str) {
+        NOW.with(|n| *n.borrow_mut() = rfc3339.to_owned());
+    }
+
+    /// Against the stand-in clock: RFC 3339 times in UTC compare as text.
+    pub fn is_past(rfc3339: &str) -> bool {
+        NOW.with(|n| rfc3339 <= n.borrow().as_str())
     }
 
     fn record(line: String) {
@@ -212,7 +228,12 @@ mod imp {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use imp::recorded;
+pub use imp::{recorded, set_now};
+
+/// Whether an RFC 3339 time (a limit's reset, the next feedback) has come.
+pub fn is_past(rfc3339: &str) -> bool {
+    imp::is_past(rfc3339)
+}
 
 /// One console line, prefixed `[tally]`; never an exception.
 pub fn warn(message: &str) {

@@ -54,6 +54,8 @@ pub fn error_detail(error: &ApiError) -> JsValue {
         ApiError::RateLimited => (error_code::RATE_LIMITED, 429),
         ApiError::InsufficientPoints => (error_code::INSUFFICIENT_POINTS, 422),
         ApiError::RewardUnavailable => (error_code::REWARD_UNAVAILABLE, 422),
+        ApiError::LimitReached => (error_code::LIMIT_REACHED, 422),
+        ApiError::FeedbackTooSoon => (error_code::FEEDBACK_TOO_SOON, 422),
         ApiError::Server(status) => ("server", *status),
     };
     object(&[("code", code.into()), ("status", f64::from(status).into())])

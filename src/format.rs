@@ -125,12 +125,37 @@ pub fn isolate(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// An RFC 3339 time as a medium date (`Dec 1, 2026`); the raw date part if the browser cannot.
 pub fn date(rfc3339: &str, locale: &str) -> String {
+    date_as(rfc3339, locale, &[("dateStyle", "medium".into())])
+}
+
+/// An RFC 3339 time as a day of the year (`January 1`), for a date within the coming year.
+pub fn day_month(rfc3339: &str, locale: &str) -> String {
+    date_as(
+        rfc3339,
+        locale,
+        &[("day", "numeric".into()), ("month", "long".into())],
+    )
+}
+
+/// `2, "year"` → `"2 years"`, `90, "day"` → `"90 days"`: a count of a unit in words, plural-correct.
+pub fn duration(n: i64, unit: &str, locale: &str) -> String {
+    let options = [
+        ("style", JsValue::from_str("unit")),
+        ("unit", JsValue::from_str(unit)),
+        ("unitDisplay", JsValue::from_str("long")),
+    ];
+    intl("NumberFormat", locale, &options)
+        .and_then(|nf| call(&nf, "format", &JsValue::from_f64(n as f64)))
+        .unwrap_or_else(|| format!("{n} {unit}s"))
+}
+
+fn date_as(rfc3339: &str, locale: &str, options: &[(&str, JsValue)]) -> String {
     let parsed = js_sys::Date::new(&JsValue::from_str(rfc3339));
     let fallback = || rfc3339.get(..10).unwrap_or(rfc3339).to_owned();
     if parsed.get_time().is_nan() {
         return fallback();
     }
-    intl("DateTimeFormat", locale, &[("dateStyle", "medium".into())])
+    intl("DateTimeFormat", locale, options)
         .and_then(|df| call(&df, "format", &parsed))
         .unwrap_or_else(fallback)
 }

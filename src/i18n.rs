@@ -40,22 +40,29 @@ impl Plural {
 }
 
 macro_rules! messages {
-    ($($key:ident),* $(,)?) => {
+    ($($key:ident),* ; $($plural:ident),* $(,)?) => {
         /// One language's strings.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct Messages {
             $(pub $key: &'static str,)*
-            /// "{count} friends joined", by plural category.
-            pub friends_joined: Plural,
+            $(pub $plural: Plural,)*
         }
 
         /// Every message key, as catalogs and a theme's `texts` name them.
-        pub const KEYS: &[&str] = &[$(stringify!($key),)* "friends_joined"];
+        pub const KEYS: &[&str] = &[$(stringify!($key),)* $(stringify!($plural),)*];
 
         impl Messages {
             fn text_mut(&mut self, key: &str) -> Option<&mut &'static str> {
                 match key {
                     $(stringify!($key) => Some(&mut self.$key),)*
+                    _ => None,
+                }
+            }
+
+            /// A counted message, by its key.
+            fn plural_mut(&mut self, key: &str) -> Option<&mut Plural> {
+                match key {
+                    $(stringify!($plural) => Some(&mut self.$plural),)*
                     _ => None,
                 }
             }
@@ -79,9 +86,25 @@ messages!(
     tiers_heading,
     tier_from_spend,
     tier_from_points,
+    paid_year,
+    paid_month,
+    paid_period,
+    paid_join,
+    member_until,
     rewards_heading,
     more_needed,
     locked_for_tier,
+    free,
+    limit_once,
+    limit_twice,
+    per_day,
+    per_month,
+    per_year,
+    per_customer,
+    used_day,
+    used_month,
+    used_year,
+    used_lifetime,
     redeem,
     redeem_confirm,
     confirm,
@@ -115,6 +138,18 @@ messages!(
     activity_heading,
     activity_empty,
     load_more,
+    feedback_heading,
+    feedback_question,
+    feedback_low,
+    feedback_high,
+    feedback_comment,
+    feedback_count,
+    feedback_earn,
+    feedback_send,
+    feedback_sending,
+    feedback_thanks,
+    feedback_awarded,
+    feedback_next,
     loading,
     expiring,
     guest_heading,
@@ -132,8 +167,13 @@ messages!(
     error_rate_limited,
     error_insufficient,
     error_unavailable,
+    error_limit,
+    error_feedback_too_soon,
     error_server,
-    retry,
+    retry;
+    // Counted messages, by plural category.
+    friends_joined,
+    limit_times,
 );
 
 pub const EN: Messages = Messages {
@@ -152,9 +192,25 @@ pub const EN: Messages = Messages {
     tiers_heading: "Tiers",
     tier_from_spend: "Spend {amount} a year",
     tier_from_points: "Earn {points}",
+    paid_year: "For members: {price} a year",
+    paid_month: "For members: {price} a month",
+    paid_period: "For members: {price} for {period}",
+    paid_join: "Become a member",
+    member_until: "Member until {date}",
     rewards_heading: "Rewards",
     more_needed: "{number} more {name}",
     locked_for_tier: "For {tier} members",
+    free: "Free",
+    limit_once: "Once {per}",
+    limit_twice: "Twice {per}",
+    per_day: "a day",
+    per_month: "a month",
+    per_year: "a year",
+    per_customer: "per customer",
+    used_day: "Used today — again on {date}",
+    used_month: "Used this month — again on {date}",
+    used_year: "Used this year — again on {date}",
+    used_lifetime: "Already used",
     redeem: "Redeem",
     redeem_confirm: "Spend {points} on {reward}?",
     confirm: "Yes, redeem",
@@ -188,6 +244,18 @@ pub const EN: Messages = Messages {
     activity_heading: "Activity",
     activity_empty: "Nothing here yet.",
     load_more: "Show more",
+    feedback_heading: "Your opinion",
+    feedback_question: "How likely are you to recommend {shop} to a friend?",
+    feedback_low: "not at all likely",
+    feedback_high: "extremely likely",
+    feedback_comment: "Anything else you would like to tell us? (optional)",
+    feedback_count: "{count} of {max} characters",
+    feedback_earn: "Earn {points} for your answer",
+    feedback_send: "Send",
+    feedback_sending: "Sending…",
+    feedback_thanks: "Thank you for your answer!",
+    feedback_awarded: "{points} added to your balance.",
+    feedback_next: "We will ask again after {date}.",
     loading: "Loading…",
     expiring: "{points} expire on {date}",
     guest_heading: "Join {shop} Rewards",
@@ -205,6 +273,8 @@ pub const EN: Messages = Messages {
     error_rate_limited: "Too many requests. Wait a moment and try again.",
     error_insufficient: "You do not have enough points for this reward yet.",
     error_unavailable: "This reward is not available to you.",
+    error_limit: "You have already used this as often as it allows for now.",
+    error_feedback_too_soon: "You have answered recently. Thank you!",
     error_server: "Something went wrong on our side.",
     retry: "Try again",
     friends_joined: Plural([
@@ -215,6 +285,8 @@ pub const EN: Messages = Messages {
         "",
         "{count} friends joined",
     ]),
+    // 1 and 2 are `limit_once` and `limit_twice`.
+    limit_times: Plural(["", "", "", "", "", "{count} times {per}"]),
 };
 
 /// A string that lives as long as the page: catalogs load once per page view, so this is bounded.
@@ -225,22 +297,23 @@ fn leak(s: String) -> &'static str {
 impl Messages {
     /// Sets one message; `false` for a key no message has.
     pub fn set(&mut self, key: &str, text: &str) -> bool {
-        if key == "friends_joined" {
+        let text = leak(text.to_owned());
+        if let Some(plural) = self.plural_mut(key) {
             // A theme's override is one text for every count.
-            let text = leak(text.to_owned());
-            self.friends_joined = Plural(["", "", "", "", "", text]);
+            *plural = Plural(["", "", "", "", "", text]);
             return true;
         }
         match self.text_mut(key) {
             Some(slot) => {
-                *slot = leak(text.to_owned());
+                *slot = text;
                 true
             }
             None => false,
         }
     }
 
-    /// These messages with every key that the parsed catalog `object` has taken from it.
+    /// These messages with every key that the parsed catalog `object` has taken from it: a text, or
+    /// for a counted message an object of plural forms.
     pub fn overlaid_with_catalog(mut self, object: &JsValue) -> Messages {
         let get = |target: &JsValue, key: &str| {
             Reflect::get(target, &JsValue::from_str(key))
@@ -250,20 +323,26 @@ impl Messages {
         for key in KEYS {
             if let Some(text) = get(object, key) {
                 self.set(key, &text);
+                continue;
             }
-        }
-        if let Ok(forms) = Reflect::get(object, &JsValue::from_str("friends_joined")) {
+            let (Some(plural), Ok(forms)) = (
+                self.plural_mut(key),
+                Reflect::get(object, &JsValue::from_str(key)),
+            ) else {
+                continue;
+            };
             if forms.is_object() {
-                let mut plural = Plural([""; 6]);
+                let english = plural.0[5];
+                let mut read = Plural([""; 6]);
                 for (i, category) in CATEGORIES.iter().enumerate() {
                     if let Some(text) = get(&forms, category) {
-                        plural.0[i] = leak(text);
+                        read.0[i] = leak(text);
                     }
                 }
-                if plural.0[5].is_empty() {
-                    plural.0[5] = self.friends_joined.0[5];
+                if read.0[5].is_empty() {
+                    read.0[5] = english;
                 }
-                self.friends_joined = plural;
+                *plural = read;
             }
         }
         self
@@ -363,11 +442,8 @@ mod tests {
                 let value = object
                     .get(*key)
                     .unwrap_or_else(|| panic!("{lang} has no {key}"));
-                let english = if *key == "friends_joined" {
-                    EN.friends_joined.0[5]
-                } else {
-                    *en.text_mut(key).expect("key")
-                };
+                let plural = en.plural_mut(key).map(|p| p.0[5]);
+                let english = plural.unwrap_or_else(|| *en.text_mut(key).expect("key"));
                 let forms: Vec<&str> = match value {
                     serde_json::Value::String(s) => vec![s.as_str()],
                     serde_json::Value::Object(forms) => {
@@ -381,10 +457,12 @@ mod tests {
                 };
                 for form in forms {
                     assert!(!form.is_empty(), "{lang} {key} is empty");
-                    // A plural form may say "no friend yet" without the number.
-                    if *key != "friends_joined" {
-                        assert_eq!(blanks(form), blanks(english), "{lang} {key}: {form}");
+                    // A plural form may leave out the number ("no friend yet", "twice"), no other blank.
+                    let mut expected = blanks(english);
+                    if plural.is_some() && !form.contains("{count}") {
+                        expected.retain(|b| b != "count");
                     }
+                    assert_eq!(blanks(form), expected, "{lang} {key}: {form}");
                 }
             }
             assert_eq!(object.len(), KEYS.len(), "{lang} has keys no message has");

@@ -3,7 +3,7 @@
 
 /// The stylesheets, in cascade order: tokens and base first, then one file per component. Later files
 /// may rely on winning ties against earlier ones (e.g. `reward.css` after `card.css`).
-pub const FILES: [&str; 19] = [
+pub const FILES: [&str; 20] = [
     "tokens",
     "base",
     "launcher",
@@ -20,6 +20,7 @@ pub const FILES: [&str; 19] = [
     "earn",
     "activity",
     "referral",
+    "feedback",
     "guest",
     "error",
     "skeleton",

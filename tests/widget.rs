@@ -2,8 +2,12 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use tally_core::demo::coffee_club_program;
 use tally_core::demo::coffee_program;
-use tally_core::{CodeStatus, Me, NextTier, Program, Redemption, ReferralStatus, Shop, TierRef};
+use tally_core::{
+    CodeStatus, Limit, LimitKind, LimitPeriod, LimitUsage, Me, MembershipRef, NextTier, PaidTier,
+    Program, Redemption, ReferralStatus, Shop, TierRef,
+};
 use tally_widget::components::App;
 use tally_widget::config::{Config, Credentials, Mode};
 use tally_widget::store::Store;
@@ -327,4 +331,198 @@ async fn your_codes_show_the_good_ones_to_copy_and_fold_away_the_rest() {
             .collect()
     };
     assert_eq!(rows, ["TALLY-GONE$5 offExpired", "TALLY-OLD$5 offUsed"]);
+}
+
+fn club_program() -> Program {
+    let mut program = program();
+    program.rules = coffee_club_program();
+    program
+}
+
+fn monthly(kind: LimitKind, id: &str, used: i64) -> LimitUsage {
+    LimitUsage {
+        kind,
+        id: id.into(),
+        used,
+        count: 1,
+        per: LimitPeriod::Month,
+        // Midday: January 1 in every time zone a test browser may run in.
+        resets_at: Some("2027-01-01T12:00:00Z".into()),
+    }
+}
+
+#[wasm_bindgen_test]
+fn limits_and_paid_tiers_read_in_the_shoppers_words() {
+    let store = Store::with_data(config(Mode::Inline, true), club_program(), Some(member()));
+    let limit = |count, per| store.limit_text(&Limit { count, per });
+    assert_eq!(limit(1, LimitPeriod::Month), "Once a month");
+    assert_eq!(limit(2, LimitPeriod::Year), "Twice a year");
+    assert_eq!(limit(3, LimitPeriod::Day), "3 times a day");
+    assert_eq!(limit(5, LimitPeriod::Lifetime), "5 times per customer");
+    let paid = |period_days| {
+        store.paid_offer(&PaidTier {
+            price_minor: 4_900,
+            period_days,
+            purchase_url: "/club".into(),
+        })
+    };
+    assert_eq!(paid(365), "For members: $49 a year");
+    assert_eq!(paid(30), "For members: $49 a month");
+    assert_eq!(paid(90), "For members: $49 for 90 days");
+    assert_eq!(paid(730), "For members: $49 for 2 years");
+    let mut me = member();
+    me.limits = vec![
+        monthly(LimitKind::Reward, "sample", 1),
+        monthly(LimitKind::EarnRule, "recycle", 0),
+    ];
+    store.data.me.set(Some(me));
+    assert_eq!(
+        store.used_up_text(LimitKind::Reward, "sample").as_deref(),
+        Some("Used this month — again on January 1")
+    );
+    assert_eq!(store.used_up_text(LimitKind::EarnRule, "recycle"), None);
+}
+
+#[wasm_bindgen_test]
+fn arabic_counts_limits_with_its_own_plural_forms() {
+    use tally_widget::format::plural_category;
+    use tally_widget::i18n::EN;
+    let catalog = js_sys::JSON::parse(include_str!("../public/i18n/ar.json")).unwrap();
+    let ar = EN.overlaid_with_catalog(&catalog);
+    assert_eq!(
+        ar.limit_times.form(&plural_category(3, "ar")),
+        "{count} مرات {per}"
+    );
+    assert_eq!(
+        ar.limit_times.form(&plural_category(11, "ar")),
+        "{count} مرة {per}"
+    );
+    assert_eq!(ar.friends_joined.form("two"), "انضم صديقان");
+}
+
+#[wasm_bindgen_test]
+async fn a_club_member_sees_the_membership_a_used_up_reward_and_the_feedback_question() {
+    let mut me = member();
+    me.tier = Some(TierRef {
+        id: "club".into(),
+        name: "Gold Club".into(),
+    });
+    me.membership = Some(MembershipRef {
+        tier_id: "club".into(),
+        expires_at: "2027-06-01T12:00:00Z".into(),
+    });
+    me.limits = vec![
+        monthly(LimitKind::Reward, "sample", 1),
+        monthly(LimitKind::EarnRule, "recycle", 0),
+    ];
+    let host = mount(Store::with_data(
+        config(Mode::Inline, true),
+        club_program(),
+        Some(me),
+    ));
+    leptos::task::tick().await;
+    let item = |selector: &str, name: &str| {
+        let all = host.query_selector_all(selector).unwrap();
+        (0..all.length())
+            .map(|i| {
+                all.item(i)
+                    .unwrap()
+                    .unchecked_into::<web_sys::HtmlElement>()
+            })
+            .find(|c| text(c).contains(name))
+            .unwrap_or_else(|| panic!("no {selector} {name}"))
+    };
+    let club = item(".tally-tiers__item", "Gold Club");
+    assert!(
+        text(&club).contains("For members: $49 a year"),
+        "{}",
+        text(&club)
+    );
+    assert!(
+        text(&club).contains("Member until Jun 1, 2027"),
+        "{}",
+        text(&club)
+    );
+    assert!(
+        club.query_selector("a").unwrap().is_none(),
+        "a member is not offered it"
+    );
+
+    let sample = item(".tally-reward", "Sample of the month");
+    assert!(text(&sample).contains("Free"), "{}", text(&sample));
+    assert!(text(&sample).contains("Once a month"));
+    let button = find(&sample, "button");
+    assert_eq!(
+        button.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
+    let reason = button.get_attribute("aria-describedby").expect("a reason");
+    assert_eq!(
+        text(&find(&sample, &format!("#{reason}"))),
+        "Used this month — again on January 1"
+    );
+    assert!(text(&item(".tally-earn__item", "Recycle")).contains("Once a month"));
+
+    let scale = find(&host, "fieldset.tally-nps");
+    assert_eq!(
+        text(&find(&scale, "legend")),
+        "How likely are you to recommend Tally Coffee to a friend?"
+    );
+    let radios = scale.query_selector_all("input[type=radio]").unwrap();
+    assert_eq!(radios.length(), 11);
+    let label = |i: u32| {
+        text(
+            &radios
+                .item(i)
+                .unwrap()
+                .parent_element()
+                .unwrap()
+                .unchecked_into(),
+        )
+    };
+    assert_eq!(label(0), "0 — not at all likely");
+    assert_eq!(label(5), "5");
+    assert_eq!(label(10), "10 — extremely likely");
+    let feedback = find(&host, ".tally-feedback");
+    assert!(text(&feedback).contains("Earn 25 stars for your answer"));
+    assert!(text(&feedback).contains("0 of 2,000 characters"));
+    let send = find(&feedback, ".tally-row button");
+    assert_eq!(
+        send.get_attribute("aria-disabled").as_deref(),
+        Some("true"),
+        "no score yet"
+    );
+    radios
+        .item(9)
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    leptos::task::tick().await;
+    assert_eq!(send.get_attribute("aria-disabled"), None);
+    assert!(
+        host.query_selector("fieldset.tally-nps").unwrap().is_some(),
+        "choosing a score does not rebuild the form"
+    );
+    assert!(radios
+        .item(9)
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlInputElement>()
+        .checked());
+}
+
+#[wasm_bindgen_test]
+async fn a_guest_is_offered_the_paid_tier_and_not_asked_for_feedback() {
+    let host = mount(Store::with_data(
+        config(Mode::Inline, false),
+        club_program(),
+        None,
+    ));
+    leptos::task::tick().await;
+    let link = find(&host, ".tally-tiers__item a");
+    assert_eq!(text(&link), "Become a member");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("http://127.0.0.1:8080/#gold-club")
+    );
+    assert!(host.query_selector(".tally-feedback").unwrap().is_none());
 }

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use super::{
-    ActivityFeed, EarnList, ErrorState, GuestIntro, MemberSummary, Referral, RewardList, Skeleton,
-    TierList, TierProgress, YourCodes,
+    ActivityFeed, EarnList, ErrorState, FeedbackPrompt, GuestIntro, MemberSummary, Referral,
+    RewardList, Skeleton, TierList, TierProgress, YourCodes,
 };
 use crate::store::{Load, Store};
 
@@ -36,6 +36,7 @@ pub fn Content() -> impl IntoView {
             <RewardList/>
             <YourCodes/>
             <EarnList/>
+            <FeedbackPrompt/>
             <Referral/>
             <TierList/>
             <ActivityFeed/>

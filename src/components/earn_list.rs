@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use tally_core::rules::minor_per_unit;
-use tally_core::EarnRuleKind;
+use tally_core::{EarnRuleKind, LimitKind};
 
 use crate::i18n::fill;
 use crate::store::Store;
@@ -32,9 +32,18 @@ pub fn EarnList() -> impl IntoView {
                         &[("points", &store.points(rule.points.unwrap_or(0)))],
                     ),
                 };
+                // "Once a month", or "Used this month — again on January 1" once used up.
+                let limit = rule.limit.map(|l| {
+                    store
+                        .used_up_text(LimitKind::EarnRule, &rule.id)
+                        .unwrap_or_else(|| store.limit_text(&l))
+                });
                 view! {
                     <li class="tally-earn__item">
-                        <span class="tally-earn__title"><bdi>{rule.title}</bdi></span>
+                        <span class="tally-earn__title">
+                            <bdi>{rule.title}</bdi>
+                            {limit.map(|text| view! { <span class="tally-muted">{text}</span> })}
+                        </span>
                         <span class="tally-earn__value">{value}</span>
                     </li>
                 }

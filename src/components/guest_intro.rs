@@ -26,7 +26,13 @@ pub fn GuestIntro() -> impl IntoView {
                     rule(EarnRuleKind::Signup).and_then(|r| r.points),
                     rule(EarnRuleKind::Purchase).map(|r| r.points_per_unit.unwrap_or(0)),
                     p.shop.currency.clone(),
-                    p.rules.rewards.iter().map(|r| r.points_cost).min(),
+                    // A free reward (a member's monthly sample) is not where redeeming starts.
+                    p.rules
+                        .rewards
+                        .iter()
+                        .map(|r| r.points_cost)
+                        .filter(|c| *c > 0)
+                        .min(),
                 ))
             })?;
         let earn = purchase.map(|points| {

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use tally_core::rules::{reward_eligibility, Eligibility};
-use tally_core::Reward;
+use tally_core::{LimitKind, Reward};
 use wasm_bindgen::JsCast;
 
 use super::CopyButton;
@@ -58,8 +58,22 @@ pub fn RewardCard(
     };
 
     let redeem = move || reward.with_value(|r| store.redeem(r, step));
+    // "Used this month — again on January 1" while a limited reward is used up.
+    let used_up = move || {
+        reward.with_value(|r| {
+            r.limit
+                .and_then(|_| store.used_up_text(LimitKind::Reward, &r.id))
+        })
+    };
+    let reason_id = reward.with_value(|r| format!("tally-limit-{}", r.id));
 
+    let reason = reason_id.clone();
     let status = move || {
+        if let Some(text) = used_up() {
+            return Some(
+                view! { <p class="tally-reward__status" id=reason.clone()>{text}</p> }.into_any(),
+            );
+        }
         let cost = reward.with_value(|r| r.points_cost);
         // A guest has no eligibility, but still learns which rewards need a tier.
         let guest_lock = || {
@@ -94,6 +108,12 @@ pub fn RewardCard(
     };
 
     let actions = move || {
+        if used_up().is_some() && step.get() == Step::Idle {
+            // Inert, not gone: the shopper learns why from the line it points to.
+            return Some(view! {
+                <Button text=m.redeem variant=Variant::Primary inert=true described_by=reason_id.clone() on_click=|_| {}/>
+            }.into_any());
+        }
         if eligibility() != Some(Eligibility::Redeemable) && !matches!(step.get(), Step::Done(_)) {
             return None;
         }
@@ -165,15 +185,22 @@ pub fn RewardCard(
         }
         class
     };
-    let (name, description, cost) =
-        reward.with_value(|r| (r.name.clone(), r.description.clone(), r.points_cost));
+    let (name, description, cost, limit) = reward.with_value(|r| {
+        (
+            r.name.clone(),
+            r.description.clone(),
+            r.points_cost,
+            r.limit.map(|l| store.limit_text(&l)),
+        )
+    });
     view! {
         <Card class=class node_ref=card>
             <div class="tally-reward__head">
                 <p class="tally-reward__name"><bdi>{name}</bdi></p>
-                <p class="tally-reward__cost">{move || store.points(cost)}</p>
+                <p class="tally-reward__cost">{move || if cost == 0 { m.free.to_owned() } else { store.points(cost) }}</p>
             </div>
             {(!description.is_empty()).then(|| view! { <p class="tally-muted"><bdi>{description}</bdi></p> })}
+            {limit.map(|text| view! { <p class="tally-reward__limit">{text}</p> })}
             {status}
             {actions}
         </Card>

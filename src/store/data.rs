@@ -1,7 +1,7 @@
 //! The program and the shopper, and how far their loading stands: what every view reads.
 
 use leptos::prelude::*;
-use tally_core::{Activity, ActivityPage, CodeStatus, Me, Program, Redemption};
+use tally_core::{Activity, ActivityPage, CodeStatus, LimitKind, Me, Program, Redemption};
 
 use crate::api::{ApiError, Client};
 
@@ -219,6 +219,18 @@ impl Data {
             let list = client.redemptions().await;
             if data.is_current(generation) {
                 data.codes.update(|c| c.receive(ask, list));
+            }
+        });
+    }
+
+    /// Counts one use against the limit of a reward or an earn rule, until `/me` is read again.
+    pub fn count_use(&self, kind: LimitKind, id: &str) {
+        self.me.update(|me| {
+            let usage = me
+                .as_mut()
+                .and_then(|me| me.limits.iter_mut().find(|l| l.kind == kind && l.id == id));
+            if let Some(usage) = usage {
+                usage.used += 1;
             }
         });
     }

@@ -2,6 +2,8 @@
 //!
 //! - [`data`]: the program, the shopper and their activity, and how far loading stands;
 //! - [`redeem`]: the redeem flow, from the key of an intent to what a redemption changes;
+//! - [`feedback`]: the feedback question, when it is due, and sending the answer;
+//! - [`limits`]: limits and paid tiers in the shopper's words;
 //! - [`theme`]: the theme's layers and their merge;
 //! - [`catalog`]: the messages of the shopper's language, with the theme's text overrides;
 //! - [`snapshot`]: the last view, kept in sessionStorage for an instant start.
@@ -12,6 +14,8 @@
 
 pub mod catalog;
 pub mod data;
+pub mod feedback;
+pub mod limits;
 pub mod redeem;
 pub mod snapshot;
 pub mod theme;
@@ -27,6 +31,7 @@ use crate::config::{Config, Credentials, Mode};
 use crate::i18n::{self, Messages};
 pub use catalog::Catalogs;
 pub use data::{ActivityList, Codes, Data, Load};
+pub use feedback::{Feedback, MAX_COMMENT};
 pub use redeem::{Redeem, Step};
 pub use snapshot::Snapshot;
 pub use theme::{read_theme, Themes};
@@ -39,6 +44,8 @@ pub struct Store {
     pub mode: Mode,
     pub data: Data,
     pub redeem: Redeem,
+    /// The answer to the feedback question being written.
+    pub feedback: Feedback,
     pub theme: Themes,
     pub catalog: Catalogs,
     /// Whether the launcher's panel is open.
@@ -75,6 +82,7 @@ impl Store {
             config: StoredValue::new(config),
             data: Data::new(client),
             redeem: Redeem::new(),
+            feedback: Feedback::new(),
             theme,
             catalog,
             open: RwSignal::new(false),
@@ -273,6 +281,7 @@ impl Store {
             .with_value(|c| Client::new(&c.api, &c.shop, credentials));
         self.data.sign_in(client);
         self.redeem.forget();
+        self.feedback.forget();
         self.show_snapshot();
         self.refresh();
     }

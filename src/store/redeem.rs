@@ -3,7 +3,7 @@
 //! tells the live region and the host page, and drops the snapshot that holds the old balance.
 
 use leptos::prelude::*;
-use tally_core::{Redemption, Reward};
+use tally_core::{LimitKind, Redemption, Reward};
 
 use super::Store;
 use crate::api::{new_idempotency_key, ApiError};
@@ -58,6 +58,12 @@ impl Redeem {
             .update_value(|i| i.retain(|(id, _)| id != reward_id));
     }
 
+    /// Settles every intent whose name starts with `prefix` (the answers to the feedback question).
+    pub(super) fn settle_prefix(&self, prefix: &str) {
+        self.intents
+            .update_value(|i| i.retain(|(id, _)| !id.starts_with(prefix)));
+    }
+
     /// Another shopper: none of these intents are theirs.
     pub fn forget(&self) {
         self.intents.set_value(Vec::new());
@@ -105,6 +111,8 @@ impl Store {
             Ok(redemption) => {
                 self.redeem.settled(&redemption.reward_id);
                 self.data.set_balance(redemption.balance);
+                self.data
+                    .count_use(LimitKind::Reward, &redemption.reward_id);
                 // The new code under "Your codes" at once; the list is fetched again for the truth.
                 self.data.codes.update(|c| c.add(redemption.clone()));
                 self.data.load_codes();

@@ -315,3 +315,180 @@ fn opening_and_closing_tell_the_page_once_each_but_not_inline() {
     store.set_open(true);
     assert!(!store.open.get_untracked());
 }
+
+fn feedback_store() -> Store {
+    let mut program = program();
+    program.rules = tally_core::demo::coffee_club_program();
+    Store::with_data(config(Some("c-1")), program, Some(member()))
+}
+
+fn answer() -> tally_core::FeedbackResult {
+    tally_core::FeedbackResult {
+        points_awarded: 25,
+        balance: 204,
+        next_allowed_at: "2026-09-13T12:00:00Z".into(),
+    }
+}
+
+#[test]
+fn feedback_is_asked_only_when_the_program_asks_and_the_cooldown_is_over() {
+    let _owner = owner();
+    crate::browser::set_now("2026-06-15T12:00:00Z");
+    assert!(!member_store().feedback_due(), "the program asks nothing");
+    let store = feedback_store();
+    assert!(store.feedback_due(), "never answered");
+    store.data.me.update(|me| {
+        if let Some(me) = me {
+            me.next_feedback_at = Some("2026-09-13T12:00:00Z".into());
+        }
+    });
+    assert!(!store.feedback_due(), "within the cooldown");
+    crate::browser::set_now("2026-09-13T12:00:00Z");
+    assert!(store.feedback_due(), "the cooldown is over");
+    crate::browser::set_now("2026-06-15T12:00:00Z");
+    let guest = Store::with_data(
+        config(None),
+        store.data.program.get_untracked().unwrap(),
+        None,
+    );
+    assert!(!guest.feedback_due(), "a guest is not asked");
+}
+
+#[test]
+fn an_answer_needs_a_score_and_is_sent_once_at_a_time() {
+    let _owner = owner();
+    let store = feedback_store();
+    assert_eq!(store.begin_feedback(), None, "no score chosen yet");
+    store.feedback.score.set(Some(9));
+    store.feedback.comment.set("  Great beans  ".into());
+    let (score, comment, _) = store.begin_feedback().expect("sends");
+    assert_eq!((score, comment.as_str()), (9, "Great beans"));
+    assert!(store.feedback.busy.get_untracked());
+    assert_eq!(store.begin_feedback(), None, "a second click while busy");
+}
+
+#[test]
+fn a_retry_of_the_same_answer_sends_the_same_key_and_a_changed_answer_a_new_one() {
+    let _owner = owner();
+    let store = feedback_store();
+    store.feedback.score.set(Some(9));
+    let (_, _, first) = store.begin_feedback().expect("sends");
+    recorded();
+    store.settle_feedback(Err(ApiError::Network));
+    assert_eq!(
+        store.feedback.error.get_untracked(),
+        Some(ApiError::Network)
+    );
+    assert!(!store.feedback.busy.get_untracked());
+    assert_eq!(
+        recorded(),
+        [
+            "[tally] feedback failed: no answer (network)",
+            "tally:error"
+        ]
+    );
+    let (_, _, retry) = store.begin_feedback().expect("retries");
+    assert_eq!(retry, first);
+    assert_eq!(store.feedback.error.get_untracked(), None);
+    store.settle_feedback(Err(ApiError::Network));
+    store.feedback.score.set(Some(10));
+    let (_, _, changed) = store.begin_feedback().expect("sends");
+    assert_ne!(changed, first, "another body, another key");
+}
+
+#[test]
+fn an_answer_thanks_updates_the_balance_and_is_not_asked_again_within_the_cooldown() {
+    let _owner = owner();
+    let store = feedback_store();
+    let snapshot = store.snapshot();
+    snapshot.save_program("{}");
+    snapshot.save_me("{}");
+    store.feedback.score.set(Some(9));
+    store.begin_feedback();
+    store.settle_feedback(Ok(answer()));
+    assert_eq!(store.feedback.outcome.get_untracked(), Some(Ok(answer())));
+    let me = store.data.me.get_untracked().expect("member");
+    assert_eq!(me.balance, 204);
+    assert_eq!(me.next_feedback_at.as_deref(), Some("2026-09-13T12:00:00Z"));
+    assert!(!store.feedback_due());
+    assert_eq!(
+        store.redeem.announcement.get_untracked(),
+        "Thank you for your answer!"
+    );
+    assert_eq!(snapshot.read(), Some(("{}".to_owned(), None)));
+    store.feedback.forget();
+    assert_eq!(store.feedback.outcome.get_untracked(), None);
+    assert!(!store.feedback_due(), "still not asked after the thanks");
+}
+
+#[test]
+fn an_answer_the_server_finds_too_soon_ends_the_prompt_as_answered() {
+    let _owner = owner();
+    let store = feedback_store();
+    store.feedback.score.set(Some(3));
+    store.begin_feedback();
+    store.settle_feedback(Err(ApiError::FeedbackTooSoon));
+    assert_eq!(
+        store.feedback.outcome.get_untracked(),
+        Some(Err(ApiError::FeedbackTooSoon))
+    );
+    assert_eq!(store.feedback.error.get_untracked(), None);
+}
+
+fn monthly_sample(used: i64) -> tally_core::LimitUsage {
+    tally_core::LimitUsage {
+        kind: tally_core::LimitKind::Reward,
+        id: "sample".into(),
+        used,
+        count: 1,
+        per: tally_core::LimitPeriod::Month,
+        resets_at: Some("2026-07-01T00:00:00Z".into()),
+    }
+}
+
+#[test]
+fn a_redemption_counts_against_its_limit_until_the_period_ends() {
+    use super::limits::is_used_up;
+    let _owner = owner();
+    crate::browser::set_now("2026-06-15T12:00:00Z");
+    let store = feedback_store();
+    store.data.me.update(|me| {
+        if let Some(me) = me {
+            me.limits = vec![monthly_sample(0)];
+        }
+    });
+    let usage = || {
+        store
+            .usage(tally_core::LimitKind::Reward, "sample")
+            .expect("limited")
+    };
+    assert!(!is_used_up(&usage()));
+    let step = RwSignal::new(Step::Confirm);
+    store.begin_redeem("sample", step);
+    store.settle_redeem("Sample", step, Ok(redemption("sample", 179)));
+    assert_eq!(usage().used, 1);
+    assert!(is_used_up(&usage()), "once a month, used this month");
+    assert_eq!(
+        store.usage(tally_core::LimitKind::EarnRule, "sample"),
+        None,
+        "an earn rule of the same id is another limit"
+    );
+    crate::browser::set_now("2026-07-01T00:00:00Z");
+    assert!(
+        !is_used_up(&usage()),
+        "a new month has begun since /me was read"
+    );
+    crate::browser::set_now("2026-06-15T12:00:00Z");
+}
+
+#[test]
+fn a_lifetime_limit_used_up_never_resets() {
+    use super::limits::is_used_up;
+    let mut usage = monthly_sample(2);
+    usage.count = 2;
+    usage.per = tally_core::LimitPeriod::Lifetime;
+    usage.resets_at = None;
+    assert!(is_used_up(&usage));
+    usage.used = 1;
+    assert!(!is_used_up(&usage));
+}

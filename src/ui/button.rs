@@ -46,6 +46,9 @@ pub fn Button(
     /// Its action is under way (`aria-busy`).
     #[prop(optional)]
     busy: bool,
+    /// The id of what says more about it, e.g. why it is not available (`aria-describedby`).
+    #[prop(optional, into)]
+    described_by: Option<String>,
     /// What it says (a text, or a closure for a text that changes).
     #[prop(into)]
     text: TextProp,
@@ -57,6 +60,7 @@ pub fn Button(
             aria-label=label
             aria-disabled=inert.then_some("true")
             aria-busy=busy.then_some("true")
+            aria-describedby=described_by
             on:click=move |ev| on_click.run(ev)
         >
             {move || text.get()}
