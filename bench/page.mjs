@@ -4,7 +4,7 @@
 // browser context) and N times warm (the same tab again: HTTP cache, compiled wasm and the sessionStorage
 // snapshot of program and shopper in place). Prints a table and writes bench/out/page.json.
 //
-// Usage: node bench/page.mjs [--runs N] [--cpu-throttle R] [--settle MS] [--debug-server]
+// Usage: node bench/page.mjs [--runs N] [--cpu-throttle R] [--embed tag|snippet] [--settle MS] [--debug-server]
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, loadavg } from 'node:os';
@@ -17,6 +17,9 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '15' },
     'cpu-throttle': { type: 'string', default: '1' },
+    // How the shop embeds the widget: `tag`, the demo's `<script src=… defer>` (the loader is fetched before
+    // load), or `snippet`, README's inserting snippet (nothing of ours before load).
+    embed: { type: 'string', default: 'tag' },
     // How long after the load event the page is observed (long tasks, layout shifts), at least; the
     // widget's variants are also observed for 1 s after the launcher shows the shopper's data.
     settle: { type: 'string', default: '2000' },
@@ -25,12 +28,14 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  console.log('Usage: bench/page [--no-build] [--runs N] [--cpu-throttle R] [--settle MS] [--debug-server]');
+  console.log('Usage: bench/page [--no-build] [--runs N] [--cpu-throttle R] [--embed tag|snippet] [--settle MS] [--debug-server]');
   process.exit(0);
 }
 const RUNS = positive(opts.runs, '--runs');
 const THROTTLE = positive(opts['cpu-throttle'], '--cpu-throttle');
 const SETTLE = positive(opts.settle, '--settle');
+const EMBED = opts.embed;
+if (!['tag', 'snippet'].includes(EMBED)) throw new Error(`--embed wants tag or snippet, not ${JSON.stringify(EMBED)}`);
 function positive(text, name) {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} wants a positive number, not ${JSON.stringify(text)}`);
@@ -43,6 +48,18 @@ const LABEL = { plain: 'without', member: 'with (member)', guest: 'with (guest)'
 // "Not later" needs a tolerance: the deferred loader is one more request before load, ~1 ms on localhost.
 const BUDGET = { loadAddedMs: 5, tbtAddedMs: 20, cls: 0, launcherAfterLoadMs: 300, clickToContentMs: 50 };
 const TAG = /<script src="\/widget\/tally\.js"[^>]*><\/script>\s*/;
+/** README's inserting snippet for the same tag: the loader is requested from the page's `load` handler, with
+ *  the tag's data-* attributes (the demo's signature and all). */
+function snippet(tag) {
+  const attrs = {};
+  for (const m of tag.matchAll(/data-([a-z-]+)="([^"]*)"/g)) attrs[m[1]] = m[2].replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return `<script>addEventListener('load', function () {
+  var s = document.createElement('script'), d = ${JSON.stringify(attrs)};
+  s.src = '/widget/tally.js';
+  for (var k in d) s.setAttribute('data-' + k, d[k]);
+  document.body.appendChild(s);
+});</script>\n`;
+}
 
 // ---------------------------------------------------------------------------------------------- server
 /** `tally-server demo` on a free port with a fresh SQLite; the release build unless --debug-server. */
@@ -50,11 +67,13 @@ async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'tally-bench-page-'));
   const bin = join(ROOT, opts['debug-server'] ? 'target/debug/tally-server' : 'target/release/tally-server');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run bench/page without --no-build`);
-  if (!existsSync(join(ROOT, 'dist/tally.js'))) throw new Error('dist/tally.js is missing: trunk build --release');
+  // TALLY_DIST=DIR measures another build of the widget (bench/page --no-build), e.g. to compare two.
+  const dist = process.env.TALLY_DIST ?? join(ROOT, 'dist');
+  if (!existsSync(join(dist, 'tally.js'))) throw new Error(`${dist}/tally.js is missing: scripts/build-widget`);
   // A copy of dist/: others rebuild the widget while this runs, and a file changing mid-run would turn
   // warm loads into cold ones (and mix two builds' figures).
   const widgetDir = join(dir, 'widget');
-  cpSync(join(ROOT, 'dist'), widgetDir, { recursive: true });
+  cpSync(dist, widgetDir, { recursive: true });
   // One client IP loads the page hundreds of times: the per-IP rate limit must not be what we measure.
   const env = { ...process.env, TALLY_RATE_LIMIT_BURST: '1e12', TALLY_RATE_LIMIT_PER_SECOND: '1e12', RUST_LOG: 'warn' };
   const child = spawn(bin, ['demo', '--addr', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'tally.db')}`,
@@ -99,7 +118,7 @@ function storefrontUrl(base, variant, run) {
 // own clock, so no figure includes Playwright's polling latency.
 function instrument() {
   const B = (window.__bench = {
-    longtasks: [], cls: 0, shifts: [],
+    longtasks: [], cls: 0, shifts: [], ours: [],
     launcher: null, launcherFrame: null, data: null, dataFrame: null,
     down: null, downNow: null, content: null, contentFrame: null,
   });
@@ -109,6 +128,16 @@ function instrument() {
       for (const e of list.getEntries()) B.longtasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   } catch { B.longtasks = null; }
+  // Long animation frames (> 50 ms) name the scripts that ran in them: ours are the widget's files.
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        for (const x of e.scripts ?? []) {
+          if (/\/widget\//.test(x.sourceURL ?? '')) B.ours.push({ start: x.startTime, duration: x.duration, frame: e.duration, invoker: x.invoker });
+        }
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch { B.ours = null; }
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
@@ -174,6 +203,7 @@ async function openTab(browser) {
       const variant = new URL(request.url).searchParams.get('bench');
       if (!TAG.test(html)) problems.push(`no widget script tag in ${request.url} (${responseStatusCode})`);
       if (variant === 'plain') html = html.replace(TAG, '');
+      else if (EMBED === 'snippet') html = html.replace(TAG, (tag) => snippet(tag));
       // Every variant takes this same path, so the only difference between them is the tag.
       await cdp.send('Fetch.fulfillRequest', {
         requestId, responseCode: responseStatusCode,
@@ -187,6 +217,8 @@ async function openTab(browser) {
   });
   await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*bench=*', resourceType: 'Document', requestStage: 'Response' }] });
   if (THROTTLE !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  // The renderer's main-thread time (all tasks, and script alone), read before and after each load.
+  await cdp.send('Performance.enable');
   return { context, page, cdp, problems };
 }
 
@@ -198,6 +230,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Loads `variant` in `tab`, observes it until the widget is idle, then (with the widget) clicks the launcher. */
 async function load(tab, base, variant, run) {
   const { page, cdp } = tab;
+  const mainThread = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const before = await mainThread();
   await page.goto(storefrontUrl(base, variant, run), { waitUntil: 'load', timeout: 60_000 });
   const loadAt = await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventStart);
   if (variant !== 'plain') {
@@ -216,6 +250,7 @@ async function load(tab, base, variant, run) {
     const widget = performance.getEntriesByType('resource').filter((r) => /\/(widget|v1)\//.test(new URL(r.name).pathname));
     const nav = performance.getEntriesByType('navigation')[0];
     const loader = widget.find((r) => r.name.endsWith('/tally.js'));
+    const files = widget.filter((r) => new URL(r.name).pathname.startsWith('/widget/'));
     return {
       load: loadAt,
       // Where the time before the load event goes: the document's answer, DOMContentLoaded, the loader.
@@ -227,17 +262,31 @@ async function load(tab, base, variant, run) {
       // Start (relative to the load event) and length of each long task, to tell what they coincide with.
       tasks: B.longtasks?.map((t) => [Math.round(t.start - loadAt), Math.round(t.duration)]) ?? null,
       longestTask: B.longtasks?.length ? Math.max(...B.longtasks.map((t) => t.duration)) : 0,
+      // Long tasks from the load event on: with the snippet, everything of ours runs then.
+      longtasksAfterLoad: B.longtasks?.filter((t) => t.start >= loadAt).length ?? null,
+      // Our scripts' time inside long animation frames (> 50 ms): the longest one, and their sum.
+      oursLongest: B.ours ? Math.max(0, ...B.ours.map((x) => x.duration)) : null,
+      oursInLongFrames: B.ours ? B.ours.reduce((s, x) => s + x.duration, 0) : null,
+      oursFrames: B.ours?.map((x) => [Math.round(x.start - loadAt), Math.round(x.duration), Math.round(x.frame), x.invoker]) ?? null,
       cls: B.cls,
       shifts: B.shifts.map((x) => ({ ...x, at: x.at - loadAt })),
       launcher: B.launcherFrame === null ? null : B.launcherFrame - loadAt,
       data: B.dataFrame === null ? null : B.dataFrame - loadAt,
       widgetBytes: widget.reduce((s, r) => s + r.transferSize, 0),
+      // A page view: the widget's files (loader, glue, wasm) as transferred, headers included, without the API.
+      pageViewBytes: files.reduce((s, r) => s + r.transferSize, 0),
+      pageViewBodies: files.reduce((s, r) => s + r.encodedBodySize, 0),
       widgetRequests: widget.length,
       // Widget requests started before the load event: only the loader itself should be there.
       beforeLoadCount: widget.filter((r) => r.startTime < loadAt).length,
       beforeLoad: widget.filter((r) => r.startTime < loadAt).map((r) => new URL(r.name).pathname),
     };
   }, loadAt);
+  const after = await mainThread();
+  // The counters restart with each new document (a reload too); `before` only guards a tab that kept them.
+  const since = (k) => (after[k] >= before[k] ? after[k] - before[k] : after[k]) * 1000;
+  seen.taskMs = since('TaskDuration');
+  seen.scriptMs = since('ScriptDuration');
   await cdp.send('HeapProfiler.collectGarbage');
   seen.heap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
   if (variant !== 'plain') {
@@ -245,8 +294,13 @@ async function load(tab, base, variant, run) {
     await page.waitForFunction(() => window.__bench.contentFrame !== null, null, { timeout: 10_000, polling: 50 })
       .catch(() => { throw new Error(`${variant} run ${run}: no panel content 10 s after the click\n${tab.problems.join('\n')}`); });
     seen.click = await page.evaluate(() => window.__bench.contentFrame - window.__bench.down);
+    // Everything a shopper who opens the panel has downloaded of ours (files, not the API), a moment after.
+    await sleep(500);
+    seen.panelOpenBytes = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((r) => new URL(r.name).pathname.startsWith('/widget/')).reduce((s, r) => s + r.transferSize, 0));
   } else {
     seen.click = null;
+    seen.panelOpenBytes = null;
   }
   return seen;
 }
@@ -257,7 +311,7 @@ function quantile(values, q) {
   if (v.length === 0) return null;
   return v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)]; // nearest rank
 }
-const METRICS = ['documentEnd', 'dcl', 'load', 'longtasks', 'tbt', 'longestTask', 'cls', 'launcher', 'data', 'click', 'heap', 'widgetBytes', 'widgetRequests', 'beforeLoadCount'];
+const METRICS = ['documentEnd', 'dcl', 'load', 'longtasks', 'tbt', 'longestTask', 'longtasksAfterLoad', 'oursLongest', 'oursInLongFrames', 'taskMs', 'scriptMs', 'cls', 'launcher', 'data', 'click', 'heap', 'widgetBytes', 'pageViewBytes', 'pageViewBodies', 'panelOpenBytes', 'widgetRequests', 'beforeLoadCount'];
 function summarise(runs) {
   const out = {};
   for (const m of METRICS) {
@@ -290,7 +344,7 @@ async function main() {
   try {
     browser = await launchBrowser();
     const base = server.url;
-    console.log(`server ${base}, Chromium ${browser.version()}, ${RUNS} runs per variant, CPU throttle ${THROTTLE}×, `
+    console.log(`server ${base}, Chromium ${browser.version()}, ${RUNS} runs per variant, CPU throttle ${THROTTLE}×, embed ${EMBED}, `
       + `observed until load + ${SETTLE} ms`);
     // Cold: a fresh context (empty HTTP cache, no sessionStorage) per load; the variants interleaved so
     // that a noisy neighbour hits all three alike.
@@ -339,7 +393,7 @@ async function main() {
   mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
   const out = {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg() },
-    config: { runs: RUNS, cpu_throttle: THROTTLE, settle_ms: SETTLE, server: opts['debug-server'] ? 'debug' : 'release',
+    config: { runs: RUNS, cpu_throttle: THROTTLE, embed: EMBED, settle_ms: SETTLE, server: opts['debug-server'] ? 'debug' : 'release',
       viewport: DESKTOP, shopper: SHOPPER },
     budgets: BUDGET, verdict, summary, runs: raw, problems: [...problems],
     seconds: Math.round((Date.now() - started) / 1000),
@@ -353,6 +407,11 @@ function report(summary) {
   const ms = (x) => (x === null ? '-' : x.toFixed(1));
   const fmt = {
     documentEnd: ms, dcl: ms, load: ms, tbt: ms, longestTask: ms, launcher: ms, data: ms, click: ms,
+    oursLongest: ms, oursInLongFrames: ms, taskMs: ms, scriptMs: ms,
+    longtasksAfterLoad: (x) => (x === null ? '-' : String(x)),
+    pageViewBytes: (x) => (x === null ? '-' : String(Math.round(x))),
+    pageViewBodies: (x) => (x === null ? '-' : String(Math.round(x))),
+    panelOpenBytes: (x) => (x === null ? '-' : String(Math.round(x))),
     longtasks: (x) => (x === null ? '-' : String(x)),
     widgetRequests: (x) => (x === null ? '-' : String(x)),
     beforeLoadCount: (x) => (x === null ? '-' : String(x)),
@@ -381,6 +440,8 @@ function report(summary) {
       click_median_ms: Math.max(...withs.map((w) => S[w].click.median)),
       click_within_budget: withs.every((w) => S[w].click.median <= BUDGET.clickToContentMs),
       heap_added_bytes: added('heap'),
+      task_added_ms: added('taskMs'),
+      script_added_ms: added('scriptMs'),
     };
     v.cls_zero = v.cls_max === 0;
     v.load_not_later = v.load_added_ms <= BUDGET.loadAddedMs;
@@ -393,6 +454,11 @@ function report(summary) {
     row('load event, ms', 'load', `≤ without + ${BUDGET.loadAddedMs} (+${v.load_added_ms.toFixed(1)})`, v.load_not_later);
     row('long tasks', 'longtasks', '', null);
     row('longest task, ms', 'longestTask', '', null);
+    row('long tasks from the load event on', 'longtasksAfterLoad', '', null);
+    row('our scripts in long frames: longest, ms', 'oursLongest', '≤ 50', null);
+    row('our scripts in long frames: sum, ms', 'oursInLongFrames', '', null);
+    row('main-thread time (all tasks), ms', 'taskMs', `report (+${v.task_added_ms.toFixed(1)})`, null);
+    row('script time, ms', 'scriptMs', `report (+${v.script_added_ms.toFixed(1)})`, null);
     row('total blocking time, ms', 'tbt', `added ≤ ${BUDGET.tbtAddedMs} (+${v.tbt_added_ms.toFixed(1)})`, v.tbt_within_budget);
     row('layout shift (CLS)', 'cls', `0 (max ${fmt.cls(v.cls_max)})`, v.cls_zero);
     row('load → launcher visible, ms', 'launcher', `≤ ${BUDGET.launcherAfterLoadMs}`, v.launcher_within_budget);
@@ -400,7 +466,10 @@ function report(summary) {
     row('click → panel content, ms', 'click', mode === 'warm' ? `≤ ${BUDGET.clickToContentMs}` : `(≤ ${BUDGET.clickToContentMs} warm)`,
       mode === 'warm' ? v.click_within_budget : null);
     row('JS heap used after GC, MB', 'heap', `report (+${(v.heap_added_bytes / 1048576).toFixed(2)} MB)`, null);
-    row('widget bytes transferred, KB', 'widgetBytes', 'report', null);
+    row('widget bytes transferred (files and API), KB', 'widgetBytes', 'report', null);
+    row('page view: widget files transferred, B', 'pageViewBytes', mode === 'cold' ? '< 100,000' : '', mode === 'cold' ? withs.every((w) => S[w].pageViewBytes.median < 100000) : null);
+    row('page view: their bodies (no headers), B', 'pageViewBodies', '', null);
+    row('panel open: widget files transferred, B', 'panelOpenBytes', mode === 'cold' ? '< 120,000' : '', mode === 'cold' ? withs.every((w) => S[w].panelOpenBytes.median < 120000) : null);
     row('widget requests', 'widgetRequests', 'report', null);
   }
   const head = ['metric (median / p90)', ...VARIANTS.map((x) => LABEL[x]), 'budget', 'met?'];
