@@ -622,7 +622,8 @@ fn font_family(s: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{s:?} is not a font list like \"Inter, sans-serif\""
+            // Display, not Debug: the shopper's release build formats no Debug at all.
+            "\"{s}\" is not a font list like \"Inter, sans-serif\""
         ))
     }
 }
