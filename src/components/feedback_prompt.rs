@@ -97,9 +97,11 @@ pub fn FeedbackPrompt() -> impl IntoView {
                     <fieldset class="tally-nps">
                         <legend class="tally-nps__question"><bdi>{question}</bdi></legend>
                         <div class="tally-nps__scale">{options}</div>
+                        // Which end is which, whatever rows the scale wraps into; the radios carry it for
+                        // screen readers.
                         <div class="tally-nps__ends" aria-hidden="true">
-                            <span>{m.feedback_low}</span>
-                            <span>{m.feedback_high}</span>
+                            <span>{format!("{} — {}", format::number(0, &locale), m.feedback_low)}</span>
+                            <span>{format!("{} — {}", format::number(10, &locale), m.feedback_high)}</span>
                         </div>
                     </fieldset>
                     <label class="tally-feedback__label" for="tally-fb-comment">{m.feedback_comment}</label>
