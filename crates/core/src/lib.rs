@@ -7,6 +7,7 @@ pub mod api;
 pub mod demo;
 pub mod ids;
 pub mod rules;
+pub mod staff;
 pub mod theme;
 pub mod token;
 pub mod webhooks;
