@@ -570,3 +570,113 @@ fn duplicate_ids<'a>(list: &str, ids: impl Iterator<Item = &'a str>, problems: &
         }
     }
 }
+
+/// One problem of [`program_problems`], tied to the field it names: `path` is the field's place in the
+/// program as the console's form names it (`earn_rules[0].points_per_unit`, `tiers[1].threshold`,
+/// `referral.landing_url`, `allowed_origins[2]`, `theme.colors.primary`), without the `(id)` that
+/// the message carries for a person; `message` is what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub path: String,
+    pub message: String,
+}
+
+/// [`program_problems`], each problem placed on its field, so a form can show it beside that field. The
+/// rules are the very ones the server applies; only the wording is split into field and message.
+pub fn program_field_problems(update: &ProgramUpdate) -> Vec<FieldProblem> {
+    let rules = &update.rules;
+    let lists: [(&str, Vec<&str>); 3] = [
+        (
+            "earn_rules",
+            rules.earn_rules.iter().map(|r| r.id.as_str()).collect(),
+        ),
+        ("tiers", rules.tiers.iter().map(|t| t.id.as_str()).collect()),
+        (
+            "rewards",
+            rules.rewards.iter().map(|r| r.id.as_str()).collect(),
+        ),
+    ];
+    program_problems(update)
+        .into_iter()
+        .map(|problem| {
+            for (list, ids) in &lists {
+                for (i, id) in ids.iter().enumerate() {
+                    let prefix = format!("{list}[{i}] ({id})");
+                    if let Some(rest) = problem.strip_prefix(&prefix) {
+                        let item = format!("{list}[{i}]");
+                        if let Some((field, message)) =
+                            rest.strip_prefix('.').and_then(|r| r.split_once(": "))
+                        {
+                            return FieldProblem {
+                                path: format!("{item}.{field}"),
+                                message: message.to_owned(),
+                            };
+                        }
+                        let message = rest.strip_prefix(": ").unwrap_or(rest);
+                        return FieldProblem {
+                            path: item,
+                            message: message.to_owned(),
+                        };
+                    }
+                }
+            }
+            match problem.split_once(": ") {
+                Some((path, message)) => FieldProblem {
+                    path: path.to_owned(),
+                    message: message.to_owned(),
+                },
+                None => FieldProblem {
+                    path: String::new(),
+                    message: problem,
+                },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod field_problem_tests {
+    use super::*;
+
+    fn demo_update() -> ProgramUpdate {
+        ProgramUpdate {
+            rules: crate::demo::coffee_program(),
+            allowed_origins: vec!["https://shop.example".into()],
+        }
+    }
+
+    #[test]
+    fn a_problem_of_a_list_item_lands_on_its_field_without_the_id() {
+        let mut update = demo_update();
+        update.rules.earn_rules[0].title = " ".into();
+        update.rules.tiers[1].threshold = Some(0);
+        let found = program_field_problems(&update);
+        assert!(found
+            .iter()
+            .any(|p| p.path == "earn_rules[0].title" && p.message == "must not be empty"));
+        assert!(found
+            .iter()
+            .any(|p| p.path == "tiers[1].threshold" && p.message.starts_with("must be greater")));
+    }
+
+    #[test]
+    fn top_level_and_origin_problems_keep_their_path() {
+        let mut update = demo_update();
+        update.rules.referral.landing_url = "ftp://x".into();
+        update.allowed_origins.push("https://a.example/".into());
+        let found = program_field_problems(&update);
+        assert!(found.iter().any(|p| p.path == "referral.landing_url"));
+        assert!(found.iter().any(|p| p.path == "allowed_origins[1]"));
+    }
+
+    #[test]
+    fn every_problem_is_kept_one_for_one() {
+        let mut update = demo_update();
+        update.rules.rewards[0].points_cost = -1;
+        update.rules.points_expiry_days = Some(0);
+        assert_eq!(
+            program_field_problems(&update).len(),
+            program_problems(&update).len()
+        );
+    }
+}
