@@ -139,3 +139,22 @@ export function hostPage({ base, attrs = {}, css = '', body = '', after = '' }) 
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Host</title><style>${css}</style></head>
 <body>${body}<script src="/widget/tally.js" defer${data}></script>${after}</body></html>`;
 }
+
+// ---- The staff console (tests/e2e/console*.test.mjs) ----
+
+/** The demo's owner sign-in, as `tally-server demo` creates and prints it. */
+export const DEMO_OWNER = { email: 'owner@demo-coffee.test', password: 'demo-owner-not-secret' };
+
+/** Adds a staff member to the demo shop with the secret key; resolves to `{id, email, role, password}`. */
+export async function addStaff(base, role, email = `${role}-${randomUUID().slice(0, 8)}@demo-coffee.test`) {
+  return merchant(base, 'POST', '/staff', { email, role });
+}
+
+/** Signs in through the console's form at /console/ and waits for the navigation to show. */
+export async function consoleSignIn(page, base, { email, password }) {
+  await page.goto(`${base}/console/`);
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: /sign in|anmelden|se connecter|iniciar|giriş|تسجيل الدخول/i }).click();
+  await page.locator('nav.side').waitFor();
+}
