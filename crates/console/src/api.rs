@@ -65,8 +65,19 @@ pub struct ProgramVersion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VersionPage {
     pub items: Vec<ProgramVersion>,
+    /// The `before` of the next page: the server may spell it as a version number or as a string.
     #[serde(default)]
-    pub next: Option<String>,
+    pub next: Option<serde_json::Value>,
+}
+
+impl VersionPage {
+    pub fn next_cursor(&self) -> Option<String> {
+        match self.next.as_ref()? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
 }
 
 /// `GET …/install`: where the widget was last seen.

@@ -202,6 +202,7 @@ pub const MESSAGES: &[Row] = &[
     ("font_family", ["Font family", "Schriftart", "Police", "Tipo de letra", "Yazı tipi", "نوع الخط"]),
     ("mode", ["Colour mode", "Farbmodus", "Mode de couleur", "Modo de color", "Renk modu", "وضع الألوان"]),
     ("launcher_position", ["Launcher position", "Position des Starters", "Position du lanceur", "Posición del lanzador", "Başlatıcı konumu", "موضع الزر"]),
+    ("launcher_icon", ["Launcher icon", "Starter-Symbol", "Icône du lanceur", "Icono del lanzador", "Başlatıcı simgesi", "أيقونة الزر"]),
     ("launcher_label", ["Launcher text for guests", "Startertext für Gäste", "Texte du lanceur pour les invités", "Texto del lanzador para invitados", "Misafirler için başlatıcı metni", "نص الزر للزوار"]),
     ("theme_ok", ["Every colour pair meets WCAG AA contrast.", "Alle Farbpaare erfüllen WCAG-AA-Kontrast.", "Toutes les paires de couleurs respectent le contraste WCAG AA.", "Todos los pares de colores cumplen el contraste WCAG AA.", "Tüm renk çiftleri WCAG AA kontrastını karşılıyor.", "كل أزواج الألوان تحقق تباين WCAG AA."]),
     ("default", ["Default", "Standard", "Par défaut", "Predeterminado", "Varsayılan", "افتراضي"]),

@@ -115,6 +115,7 @@ pub fn ThemeSections(draft: RwSignal<ProgramUpdate>) -> impl IntoView {
     let (label, set_label) = text_setting(draft, "", "launcher_label");
     let (mode, set_mode) = text_setting(draft, "", "mode");
     let (position, set_position) = text_setting(draft, "", "launcher_position");
+    let (icon, set_icon) = text_setting(draft, "", "launcher_icon");
     view! {
         <fieldset class="card">
             <legend>{move || console.t("theme_colors")}</legend>
@@ -150,6 +151,7 @@ pub fn ThemeSections(draft: RwSignal<ProgramUpdate>) -> impl IntoView {
                 <TextField label="launcher_label" path="theme.launcher_label" value=label set=set_label />
                 <SelectField label="mode" path="theme.mode" options=choices(console, tally_core::theme::ColorMode::WORDS) value=mode set=set_mode />
                 <SelectField label="launcher_position" path="theme.launcher_position" options=choices(console, tally_core::theme::LauncherPosition::WORDS) value=position set=set_position />
+                <SelectField label="launcher_icon" path="theme.launcher_icon" options=choices(console, tally_core::theme::LauncherIcon::WORDS) value=icon set=set_icon />
             </div>
         </fieldset>
     }

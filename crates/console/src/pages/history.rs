@@ -25,12 +25,12 @@ pub fn History() -> impl IntoView {
             }
             match api::versions(&shop_id, before.as_deref()).await {
                 Ok(page) => {
+                    next.set(page.next_cursor());
                     if replace {
                         items.set(page.items);
                     } else {
                         items.update(|i| i.extend(page.items));
                     }
-                    next.set(page.next);
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -160,9 +160,9 @@ pub fn Editor(loaded: Loaded, part: Part) -> impl IntoView {
     view! {
         <div class="editor">
             <div class="editor-form">{form}</div>
-            <aside class="editor-preview">
+            <div class="editor-preview">
                 <Preview draft=draft shop=shop />
-            </aside>
+            </div>
         </div>
     }
 }
