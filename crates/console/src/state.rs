@@ -141,3 +141,42 @@ fn browser_language() -> Option<String> {
     }
     web_sys::window()?.navigator().language()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tally_core::staff::StaffRef;
+
+    fn session(roles: &[(&str, Role)]) -> StaffSession {
+        StaffSession {
+            staff: StaffRef {
+                id: "s1".into(),
+                email: "a@shop.example".into(),
+            },
+            shops: roles
+                .iter()
+                .map(|(id, role)| StaffShop {
+                    id: (*id).into(),
+                    name: (*id).into(),
+                    role: *role,
+                })
+                .collect(),
+            csrf_token: "t".into(),
+        }
+    }
+
+    #[test]
+    fn what_the_console_offers_follows_the_role_in_the_shop_worked_on() {
+        let owner = Owner::new();
+        owner.set();
+        let console = Console::new();
+        console.signed_in(session(&[("bakery", Role::Clerk), ("deli", Role::Owner)]));
+        assert_eq!(console.shop_id.get_untracked().as_deref(), Some("bakery"));
+        assert!(console.may(Permission::Counter));
+        assert!(!console.may(Permission::Manage));
+        console.choose_shop("deli".into());
+        assert!(console.may(Permission::Administer));
+        console.signed_out();
+        assert!(!console.may(Permission::Counter));
+    }
+}
