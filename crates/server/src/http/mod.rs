@@ -5,6 +5,7 @@ pub mod auth;
 pub mod codes;
 pub mod customers;
 pub mod extract;
+pub mod install;
 pub mod layers;
 pub mod me;
 pub mod ops;
@@ -12,6 +13,9 @@ pub mod orders;
 pub mod program;
 pub mod ready;
 pub mod reports;
+pub mod roles;
+pub mod shop;
+pub mod staff;
 pub mod webhooks;
 
 use axum::Router;
@@ -30,6 +34,9 @@ pub fn routes() -> Router<AppState> {
         .merge(codes::router())
         .merge(reports::router())
         .merge(webhooks::router())
+        .merge(staff::router())
+        .merge(shop::router())
+        .merge(install::router())
         .merge(ops::router())
         .merge(ready::router())
 }
