@@ -53,55 +53,11 @@ struct ErrorDetail {
     message: String,
 }
 
-/// One saved version of a program (`GET …/program/versions`), newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProgramVersion {
-    pub version: i64,
-    pub saved_by: String,
-    pub saved_at: String,
-    pub program: ProgramUpdate,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VersionPage {
-    pub items: Vec<ProgramVersion>,
-    /// The `before` of the next page: the server may spell it as a version number or as a string.
-    #[serde(default)]
-    pub next: Option<serde_json::Value>,
-}
-
-impl VersionPage {
-    pub fn next_cursor(&self) -> Option<String> {
-        match self.next.as_ref()? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Null => None,
-            other => Some(other.to_string()),
-        }
-    }
-}
-
-/// `GET …/install`: where the widget was last seen.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InstallStatus {
-    pub origins: Vec<SeenOrigin>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SeenOrigin {
-    pub origin: String,
-    pub last_seen_at: Option<String>,
-}
-
-/// Body of `PATCH /v1/shops/{shop_id}`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ShopPatch {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
-}
+/// The program versions, the install check and the shop's profile are tally-core's types (the server's).
+pub use tally_core::staff::{
+    InstallCheck as InstallStatus, ProgramVersion, ProgramVersions as VersionPage,
+    ShopUpdate as ShopPatch,
+};
 
 fn with_cookie(builder: RequestBuilder, csrf: Option<&str>) -> RequestBuilder {
     let builder = builder

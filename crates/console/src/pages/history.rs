@@ -25,7 +25,7 @@ pub fn History() -> impl IntoView {
             }
             match api::versions(&shop_id, before.as_deref()).await {
                 Ok(page) => {
-                    next.set(page.next_cursor());
+                    next.set(page.next.map(|n| n.to_string()));
                     if replace {
                         items.set(page.items);
                     } else {

@@ -58,12 +58,12 @@ pub fn Install() -> impl IntoView {
                     None => ().into_any(),
                     Some(Err(e)) => view! { <p class="error">{e.message(console.lang.get())}</p> }.into_any(),
                     Some(Ok(s)) => {
-                        let seen: Vec<_> = s.origins.into_iter().filter(|o| o.last_seen_at.is_some()).collect();
+                        let seen = s.origins;
                         if seen.is_empty() {
                             view! { <p class="warn">{console.t("not_seen")}</p> }.into_any()
                         } else {
                             view! { <ul>{seen.into_iter().map(|o| view! {
-                                <li class="ok">{format!("{} {} · {}", console.t("seen_on"), o.origin, o.last_seen_at.unwrap_or_default())}</li>
+                                <li class="ok">{format!("{} {} · {}", console.t("seen_on"), o.origin, o.last_seen_at)}</li>
                             }).collect_view()}</ul> }.into_any()
                         }
                     }
