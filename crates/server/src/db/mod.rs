@@ -13,6 +13,7 @@ pub mod check;
 pub mod customers;
 pub mod entries;
 pub mod events;
+pub mod exports;
 pub mod feedback;
 pub mod health;
 pub mod idempotency;
@@ -68,6 +69,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "paid tiers, limits, the counter, feedback, fair referrals",
         include_str!("../../migrations/sqlite/0004_club_counter_feedback.sql"),
     ),
+    (
+        6,
+        "reports over time and exports",
+        include_str!("../../migrations/sqlite/0006_reports_over_time.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -89,6 +95,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "paid tiers, limits, the counter, feedback, fair referrals",
         include_str!("../../migrations/postgres/0004_club_counter_feedback.sql"),
+    ),
+    (
+        6,
+        "reports over time and exports",
+        include_str!("../../migrations/postgres/0006_reports_over_time.sql"),
     ),
 ];
 

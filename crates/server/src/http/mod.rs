@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod codes;
 pub mod customers;
+pub mod exports;
 pub mod extract;
 pub mod layers;
 pub mod me;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(customers::router())
         .merge(codes::router())
         .merge(reports::router())
+        .merge(exports::router())
         .merge(webhooks::router())
         .merge(ops::router())
         .merge(ready::router())
