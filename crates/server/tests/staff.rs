@@ -1152,3 +1152,21 @@ async fn the_demo_prints_its_console_sign_in_and_it_works() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+#[tokio::test]
+async fn a_sign_in_clears_away_sessions_that_ended() {
+    on_every_backend(|s| async move {
+        add_staff(&s, "owner@shop.test", "owner").await;
+        sign_in(&s, "owner@shop.test").await;
+        s.clock.advance(13 * HOUR_MS);
+        let fresh = sign_in(&s, "owner@shop.test").await;
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_sessions")
+            .fetch_one(&s.db.pool)
+            .await
+            .expect("count");
+        assert_eq!(kept, 1, "only the running session is kept");
+        assert_eq!(session_of(&s, &fresh).await, StatusCode::OK);
+        s
+    })
+    .await;
+}
