@@ -151,9 +151,91 @@ pub struct AuditPage {
     pub next: Option<String>,
 }
 
+/// One saved version of a shop's program (`GET /v1/shops/{shop_id}/program/versions`): every successful
+/// `PUT …/program` (and every restore) stores the whole body it saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramVersion {
+    /// 1, 2, 3, … per shop, in the order saved.
+    pub version: i64,
+    /// `key`, or the staff member's email.
+    pub saved_by: String,
+    pub saved_at: String,
+    pub program: crate::api::ProgramUpdate,
+}
+
+/// `GET /v1/shops/{shop_id}/program/versions`: newest first; `next` is the `before` of the next page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramVersions {
+    pub items: Vec<ProgramVersion>,
+    pub next: Option<i64>,
+}
+
+/// Body of `PATCH /v1/shops/{shop_id}`: the shop's name, currency and locale; absent fields stay.
+/// The currency may change only while the shop has no orders and no ledger entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShopUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// `GET /v1/shops/{shop_id}/install`: the origins a widget of this shop was seen loading from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstallCheck {
+    pub origins: Vec<InstallOrigin>,
+}
+
+/// An allowed origin a widget loaded from, and when it was last seen (to within a minute).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstallOrigin {
+    pub origin: String,
+    pub last_seen_at: String,
+}
+
+/// A staff email as the server stores it: trimmed and lower-cased; `None` when it is not one.
+pub fn normalise_email(email: &str) -> Option<String> {
+    let email = email.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let plausible = email.len() <= 254
+        && !local.is_empty()
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain.contains('.')
+        && !domain.contains('@')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    plausible.then_some(email)
+}
+
+/// Shortest and longest staff password accepted.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 256;
+
+/// Why a staff password is refused, if it is.
+pub fn password_problem(password: &str) -> Option<String> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Some(format!(
+            "password: at least {PASSWORD_MIN_CHARS} characters, not {n}"
+        ));
+    }
+    if n > PASSWORD_MAX_CHARS {
+        return Some(format!("password: at most {PASSWORD_MAX_CHARS} characters"));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Permission, Role};
+    use super::{normalise_email, password_problem, Permission, Role};
 
     #[test]
     fn the_role_table_matches_the_contract() {
@@ -168,5 +250,23 @@ mod tests {
                 assert_eq!(role.may(permission), allowed, "{role} × {permission:?}");
             }
         }
+    }
+
+    #[test]
+    fn staff_emails_are_trimmed_lower_cased_and_checked() {
+        assert_eq!(
+            normalise_email("  Ana@Shop.Example "),
+            Some("ana@shop.example".into())
+        );
+        assert_eq!(normalise_email("ana"), None);
+        assert_eq!(normalise_email("ana@localhost"), None);
+        assert_eq!(normalise_email("a b@shop.example"), None);
+        assert_eq!(normalise_email("@shop.example"), None);
+    }
+
+    #[test]
+    fn staff_passwords_have_ten_characters_at_least() {
+        assert!(password_problem("short").is_some());
+        assert!(password_problem("long enough").is_none());
     }
 }

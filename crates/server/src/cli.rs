@@ -1,6 +1,7 @@
-//! The command line: `serve`, `shop create`, `demo` and `seed`. Standard output carries only what a
-//! script reads (the listening line, the new shop's JSON); logs go to standard error. The top of the
-//! module tree: it calls `server`, `demo`, `shops` and `synthetic`, and none of them calls it.
+//! The command line: `serve`, `shop create`, `staff add`, `demo` and `seed`. Standard output carries only
+//! what a script reads (the listening line, the new shop's or staff member's JSON); logs go to standard
+//! error. The top of the module tree: it calls `server`, `demo`, `shops`, `staff` and `synthetic`, and
+//! none of them calls it.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::AppError;
-use crate::{demo, shops, synthetic, Db, Limits};
+use crate::{db, demo, shops, synthetic, Db, Limits};
 
 #[derive(Parser, Debug)]
 #[command(name = "tally-server", version, about = "Tally's loyalty API")]
@@ -34,6 +35,9 @@ pub enum Command {
         ops: crate::ops::OpsArgs,
         #[command(flatten)]
         jobs: JobArgs,
+        /// The built console (Trunk's output of crates/console), served at /console/.
+        #[arg(long, env = "TALLY_CONSOLE_DIR", default_value = crate::console::DEFAULT_DIR)]
+        console_dir: std::path::PathBuf,
     },
     /// Manage shops.
     Shop {
@@ -49,12 +53,20 @@ pub enum Command {
         /// The built widget (Trunk's `dist`), served under /widget/.
         #[arg(long, default_value = "dist")]
         widget_dir: std::path::PathBuf,
+        /// The built console (Trunk's output of crates/console), served at /console/.
+        #[arg(long, env = "TALLY_CONSOLE_DIR", default_value = crate::console::DEFAULT_DIR)]
+        console_dir: std::path::PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
         webhooks: crate::webhooks::WebhookArgs,
         #[command(flatten)]
         jobs: JobArgs,
+    },
+    /// Manage the staff who sign in to the console.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
     },
     /// Copy a live SQLite database into a new file, consistently (PostgreSQL: prints the pg_dump command).
     Backup {
@@ -98,6 +110,28 @@ pub enum ShopCommand {
         /// An origin the widget may call from, e.g. https://shop.example (repeatable).
         #[arg(long = "origin")]
         origins: Vec<String>,
+        #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
+        database_url: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Add someone to a shop's staff and print `{"id", "email", "role", "password"?}` (a generated
+    /// password, shown this once, when none came on standard input). Run again with
+    /// `--password-stdin` to set a new password for someone already on the staff.
+    Add {
+        /// The shop's id, as `shop create` printed it.
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        email: String,
+        /// owner, manager or clerk.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
         #[arg(long, env = "TALLY_DATABASE_URL", default_value = "sqlite://tally.db")]
         database_url: String,
     },
@@ -165,6 +199,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             webhooks,
             ops,
             jobs,
+            console_dir,
         } => {
             crate::ops::serve(
                 addr,
@@ -173,6 +208,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 webhooks.config(),
                 ops,
                 jobs.interval(),
+                console_dir,
             )
             .await
         }
@@ -190,6 +226,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             addr,
             database_url,
             widget_dir,
+            console_dir,
             limits,
             webhooks,
             jobs,
@@ -198,12 +235,23 @@ pub async fn run(cli: Cli) -> ExitCode {
                 addr,
                 &database_url,
                 widget_dir,
+                console_dir,
                 limits.limits(),
                 webhooks.config(),
                 jobs.interval(),
             )
             .await
         }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    shop,
+                    email,
+                    role,
+                    password_stdin,
+                    database_url,
+                },
+        } => staff_add(&database_url, &shop, &email, &role, password_stdin).await,
         Command::Backup { database_url, out } => {
             crate::maintenance::backup(&database_url, &out).await
         }
@@ -274,6 +322,40 @@ async fn shop_create(
         "{}",
         serde_json::json!({"id": id, "name": name.trim(), "secret_key": secret_key})
     );
+    Ok(())
+}
+
+async fn staff_add(
+    database_url: &str,
+    shop: &str,
+    email: &str,
+    role: &str,
+    password_stdin: bool,
+) -> Result<(), AppError> {
+    let role = role
+        .parse::<tally_core::staff::Role>()
+        .map_err(|_| AppError::Invalid(format!("--role: owner, manager or clerk, not {role:?}")))?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| AppError::Invalid(format!("--password-stdin: cannot read: {e}")))?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        Some(password)
+    } else {
+        None
+    };
+    let db = Db::connect(database_url).await?;
+    if db::shops::find(&db, shop).await?.is_none() {
+        return Err(AppError::NotFound(format!("--shop: no shop {shop:?}")));
+    }
+    let new = tally_core::staff::NewStaff {
+        email: email.to_owned(),
+        role,
+        password,
+    };
+    let added = crate::staff::add(&db, shop, &new, "key", true, crate::clock::now_ms()).await?;
+    println!("{}", serde_json::to_string(&added)?);
     Ok(())
 }
 

@@ -16,6 +16,9 @@ pub enum AppError {
     /// 401 `unauthorized`.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 403 `forbidden`: signed in, but the role may not do this (or a cookie write without its CSRF token).
+    #[error("{0}")]
+    Forbidden(String),
     /// 404 `not_found`.
     #[error("{0}")]
     NotFound(String),
@@ -130,6 +133,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::IdempotencyConflict(_)
             | AppError::CodeAlreadyUsed(_)
@@ -154,6 +158,7 @@ impl AppError {
                 ErrorCode::InvalidRequest
             }
             AppError::Unauthorized(_) => ErrorCode::Unauthorized,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
             AppError::CodeAlreadyUsed(_) => ErrorCode::CodeAlreadyUsed,

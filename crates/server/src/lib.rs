@@ -2,15 +2,18 @@
 //! PostgreSQL. `main.rs` only parses the command line; everything else lives here.
 //!
 //! The layers, each calling only the ones below it:
-//! `cli` → `server`, `demo`, `synthetic` → `http` (extractors, auth, layers, one module per resource;
-//! maps outcomes to status codes) → `jobs` (the scheduler of periodic ledger work, and its state for
-//! `/healthz`) → `ledger` (the loyalty rules, one module per kind of write) →
-//! `shops` (shop records and their cache) → `db` (every SQL string and row type) → `error`, `clock`,
+//! `cli` → `server`, `demo`, `synthetic` → `http` (extractors, auth and the role table, layers, one
+//! module per resource; maps outcomes to status codes) and `console` (its static files) → `jobs` (the
+//! scheduler of periodic ledger work, and its state for `/healthz`) → `ledger` (the loyalty rules, one
+//! module per kind of write) → `shops` (shop records, keys, program versions and their cache) and
+//! `staff` (passwords, sessions, lockout, memberships) → `db` (every SQL string and row type) →
+//! `error`, `clock`,
 //! `phone` (E.164 normalisation),
 //! and `tally_core` for the contract's words and the pure rules.
 
 pub mod cli;
 pub mod clock;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -22,6 +25,7 @@ pub mod ops;
 pub mod phone;
 pub mod server;
 pub mod shops;
+pub mod staff;
 pub mod synthetic;
 pub mod telemetry;
 pub mod webhooks;
@@ -73,6 +77,12 @@ pub struct AppState {
     /// The interval of this server's scheduler (`jobs::start`), when it runs one: `GET /healthz` then
     /// shows the jobs.
     pub jobs: Option<Duration>,
+    /// Time for sessions, lockouts and key rotation (tests move it forward).
+    pub clock: clock::Clock,
+    /// Whether the session cookie is `Secure`: true unless the server listens on loopback.
+    pub secure_cookies: bool,
+    /// When each (shop, origin) last had its widget sighting written, to write at most once a minute.
+    pub sightings: http::install::Sightings,
 }
 
 impl AppState {
@@ -84,6 +94,17 @@ impl AppState {
             limits: Arc::new(limits),
             webhooks: webhooks::Webhooks::default(),
             jobs: None,
+            clock: clock::Clock::default(),
+            secure_cookies: true,
+            sightings: http::install::Sightings::default(),
+        }
+    }
+
+    /// The state of a server listening on `addr`: session cookies are `Secure` unless it is loopback.
+    pub fn listening_on(self, addr: std::net::SocketAddr) -> AppState {
+        AppState {
+            secure_cookies: !addr.ip().is_loopback(),
+            ..self
         }
     }
 

@@ -33,12 +33,14 @@ pub async fn serve(
     webhooks: crate::webhooks::WebhookConfig,
     ops: OpsArgs,
     jobs_interval: Duration,
+    console_dir: std::path::PathBuf,
 ) -> Result<(), AppError> {
     let db = Db::connect(database_url).await?;
     let listener = bind(addr).await?;
-    announce(&listener)?;
+    let bound = announce(&listener)?;
     let grace = Duration::from_secs(ops.shutdown_grace_secs);
     let state = AppState::new(db.clone(), limits)
+        .listening_on(bound)
         .with_webhooks(webhooks)
         .with_jobs(jobs_interval);
     let scheduler = crate::jobs::start(state.clone());
@@ -74,7 +76,8 @@ pub async fn serve(
             signalled(stop.clone()),
         ));
     }
-    let router = crate::app(state);
+    let routes = crate::http::routes().merge(crate::console::routes(console_dir));
+    let router = crate::http::with_layers(routes, state);
     let served = serve_with_grace(listener, router, signalled(stop), grace).await;
     stopping.send_replace(true); // a failed server stops the worker too
     let _ = worker_stopped.await;

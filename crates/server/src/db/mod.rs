@@ -8,6 +8,7 @@
 //! writes that depend on them never interleave.
 
 pub mod activities;
+pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod customers;
@@ -21,10 +22,13 @@ pub mod jobs;
 pub mod lots;
 pub mod memberships;
 pub mod orders;
+pub mod program_versions;
 pub mod redemptions;
 pub mod referrals;
 pub mod reports;
 pub mod shops;
+pub mod sightings;
+pub mod staff;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -70,6 +74,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_club_counter_feedback.sql"),
     ),
     (
+        5,
+        "staff, sessions, key rotation, audit log, program versions, widget sightings",
+        include_str!("../../migrations/sqlite/0005_staff.sql"),
+    ),
+    (
         6,
         "reports over time and exports",
         include_str!("../../migrations/sqlite/0006_reports_over_time.sql"),
@@ -95,6 +104,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "paid tiers, limits, the counter, feedback, fair referrals",
         include_str!("../../migrations/postgres/0004_club_counter_feedback.sql"),
+    ),
+    (
+        5,
+        "staff, sessions, key rotation, audit log, program versions, widget sightings",
+        include_str!("../../migrations/postgres/0005_staff.sql"),
     ),
     (
         6,
@@ -146,6 +160,26 @@ struct Tx {
 
 impl LockedTx {
     /// The connection, for this module's queries only.
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner.tx
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        let Tx { tx, _gate } = self.inner;
+        tx.commit().await?;
+        drop(_gate);
+        Ok(())
+    }
+}
+
+/// A write transaction on a shop's own rows (its program and versions, keys, staff, the audit log),
+/// never on a customer's: those go through [`WriteTx`] and the customer's lock. Dropped without
+/// [`ShopTx::commit`], it rolls back.
+pub struct ShopTx {
+    inner: Tx,
+}
+
+impl ShopTx {
     fn conn(&mut self) -> &mut AnyConnection {
         &mut self.inner.tx
     }
@@ -299,6 +333,15 @@ impl Db {
         let gate = self.queue_writer().await;
         let tx = self.pool.begin().await?;
         Ok(WriteTx {
+            inner: Tx { tx, _gate: gate },
+        })
+    }
+
+    /// A transaction for a shop's own rows (see [`ShopTx`]).
+    pub async fn begin_shop_write(&self) -> AppResult<ShopTx> {
+        let gate = self.queue_writer().await;
+        let tx = self.pool.begin().await?;
+        Ok(ShopTx {
             inner: Tx { tx, _gate: gate },
         })
     }

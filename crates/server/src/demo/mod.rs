@@ -25,6 +25,9 @@ pub const SHOP_ID: &str = "demo-coffee";
 pub const SHOP_NAME: &str = "Tally Coffee Roasters";
 /// Public on purpose: it is a demo.
 pub const SECRET_KEY: &str = "sk_demo_tally_coffee_not_secret";
+/// The demo's console sign-in, an owner of the demo shop; public on purpose too.
+pub const OWNER_EMAIL: &str = "owner@demo-coffee.test";
+pub const OWNER_PASSWORD: &str = "demo-owner-not-secret";
 pub const SHOPPER: &str = "demo-shopper";
 const FRIEND: &str = "demo-friend";
 
@@ -32,6 +35,7 @@ pub async fn run(
     addr: SocketAddr,
     database_url: &str,
     widget_dir: PathBuf,
+    console_dir: PathBuf,
     limits: Limits,
     webhooks: crate::webhooks::WebhookConfig,
     jobs_interval: std::time::Duration,
@@ -48,22 +52,40 @@ pub async fn run(
         tracing::warn!(dir = %widget_dir.display(), "no tally.js in the widget directory; build the widget first");
     }
     println!("Demo storefront: http://{bound}/  (rewards page: http://{bound}/rewards)");
+    println!("console: http://{bound}/console/ (sign in as {OWNER_EMAIL} / {OWNER_PASSWORD})");
     println!("Demo shop id: {SHOP_ID}   secret key: {SECRET_KEY}");
     let state = AppState::new(db, limits)
+        .listening_on(bound)
         .with_webhooks(webhooks)
         .with_jobs(jobs_interval);
     let worker = crate::webhooks::worker::spawn(state.db.clone(), state.webhooks.clone());
     let scheduler = jobs::start(state.clone());
-    let router = router(state, widget_dir, bound);
+    let router = router_with_console(state, widget_dir, console_dir, bound);
     let served = server::serve(listener, router, server::shutdown_signal()).await;
     scheduler.stop().await;
     worker.stop().await;
     served.map_err(|e| AppError::internal(format!("server: {e}")))
 }
 
-/// The API plus the storefront pages and the widget files.
+/// The API plus the storefront pages and the widget files (and the console from its default place).
 pub fn router(state: AppState, widget_dir: PathBuf, bound: SocketAddr) -> Router {
+    router_with_console(
+        state,
+        widget_dir,
+        PathBuf::from(crate::console::DEFAULT_DIR),
+        bound,
+    )
+}
+
+/// The API plus the storefront pages, the widget files and the console.
+pub fn router_with_console(
+    state: AppState,
+    widget_dir: PathBuf,
+    console_dir: PathBuf,
+    bound: SocketAddr,
+) -> Router {
     let routes = http::routes()
+        .merge(crate::console::routes(console_dir))
         // The theme playground: on the API's own origin, so it may call the merchant endpoints.
         .route_service(
             "/playground",

@@ -42,6 +42,13 @@ pub async fn seed(db: &Db, port: u16) -> AppResult<()> {
         },
     )
     .await?;
+    // The demo's console sign-in (public on purpose, like the key); re-set on every start.
+    let owner = tally_core::staff::NewStaff {
+        email: super::OWNER_EMAIL.into(),
+        role: tally_core::staff::Role::Owner,
+        password: Some(super::OWNER_PASSWORD.into()),
+    };
+    crate::staff::add(db, SHOP_ID, &owner, "key", true, now_ms()).await?;
     let shop = shops::ShopCache::default().require(db, SHOP_ID).await?;
     let shopper = CustomerId::parse(SHOPPER).map_err(|e| AppError::internal(e.to_string()))?;
     let now = now_ms();

@@ -82,6 +82,7 @@ pub async fn code_cancel(
     Path((_shop_id, code)): Path<(String, String)>,
 ) -> AppResult<Json<DiscountCode>> {
     let code = discount_code(&code)?;
-    let outcome = ledger::cancel_code(&state.db, &merchant.shop, &code, now_ms()).await?;
+    let actor = Some(merchant.actor.name());
+    let outcome = ledger::cancel_code_as(&state.db, &merchant.shop, actor, &code, now_ms()).await?;
     Ok(Json(outcome.into_answer()))
 }

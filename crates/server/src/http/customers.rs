@@ -192,8 +192,15 @@ pub async fn membership_create(
 ) -> AppResult<(StatusCode, Json<Membership>)> {
     let customer_id = checked_customer_id("customer_id", &customer_id)?;
     idempotency_key("order_id", &request.order_id)?;
-    let outcome =
-        ledger::buy_membership(&state.db, &merchant.shop, &customer_id, &request, now_ms()).await?;
+    let outcome = ledger::buy_membership_as(
+        &state.db,
+        &merchant.shop,
+        Some(merchant.actor.name()),
+        &customer_id,
+        &request,
+        now_ms(),
+    )
+    .await?;
     Ok((order_status(&outcome), Json(outcome.into_answer())))
 }
 
@@ -214,7 +221,14 @@ pub async fn membership_cancel(
 ) -> AppResult<Json<Membership>> {
     let order_id = idempotency_key("order_id", &order_id)?;
     Ok(Json(
-        ledger::cancel_membership(&state.db, &merchant.shop, order_id.as_str(), now_ms()).await?,
+        ledger::cancel_membership_as(
+            &state.db,
+            &merchant.shop,
+            Some(merchant.actor.name()),
+            order_id.as_str(),
+            now_ms(),
+        )
+        .await?,
     ))
 }
 
@@ -319,8 +333,15 @@ pub async fn adjustment_create(
         return Err(AppError::Invalid("reason: 1 to 500 characters".into()));
     }
     idempotency_key("idempotency_key", &request.idempotency_key)?;
-    let outcome =
-        ledger::adjust(&state.db, &merchant.shop, &customer_id, &request, now_ms()).await?;
+    let outcome = ledger::adjust_as(
+        &state.db,
+        &merchant.shop,
+        Some(merchant.actor.name()),
+        &customer_id,
+        &request,
+        now_ms(),
+    )
+    .await?;
     // A replay answers as the first request did: 201 with the same balance.
     Ok((StatusCode::CREATED, Json(outcome.into_answer())))
 }

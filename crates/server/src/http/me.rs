@@ -40,7 +40,12 @@ async fn settled(state: &AppState, token: &ShopperToken) -> AppResult<i64> {
     responses((status = 200, description = "The customer as they stand", body = Me),
               (status = 401, description = "`unauthorized`: missing, stale or forged token", body = ErrorBody)),
     security(("shopper_token" = [])))]
-pub async fn me_show(State(state): State<AppState>, token: ShopperToken) -> AppResult<Json<Me>> {
+pub async fn me_show(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    token: ShopperToken,
+) -> AppResult<Json<Me>> {
+    state.sightings.note(&state, &token.shop, &headers);
     let now = now_ms();
     let pk = settled(&state, &token).await?;
     Ok(Json(

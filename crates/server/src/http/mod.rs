@@ -6,6 +6,7 @@ pub mod codes;
 pub mod customers;
 pub mod exports;
 pub mod extract;
+pub mod install;
 pub mod layers;
 pub mod me;
 pub mod ops;
@@ -13,6 +14,9 @@ pub mod orders;
 pub mod program;
 pub mod ready;
 pub mod reports;
+pub mod roles;
+pub mod shop;
+pub mod staff;
 pub mod webhooks;
 
 use axum::Router;
@@ -32,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::router())
         .merge(exports::router())
         .merge(webhooks::router())
+        .merge(staff::router())
+        .merge(shop::router())
+        .merge(install::router())
         .merge(ops::router())
         .merge(ready::router())
 }

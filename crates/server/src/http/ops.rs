@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
@@ -73,6 +75,42 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "staff_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "tally_session",
+                "A console sign-in (`POST /v1/staff/session`). Every merchant operation accepts it \
+                 instead of the secret key, within the staff member's role (owner, manager, clerk; \
+                 else 403 `forbidden`); a request other than GET or HEAD must also carry \
+                 `X-Tally-Csrf: {csrf_token}` of the session, else 403 `forbidden`",
+            ))),
+        );
+        // Every operation the secret key opens is open to a staff session too (within its role).
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let Some(security) = operation.security.as_mut() else {
+                    continue;
+                };
+                let by_key = security.iter().any(|requirement| {
+                    serde_json::to_value(requirement)
+                        .ok()
+                        .is_some_and(|v| v.get("secret_key").is_some())
+                });
+                if by_key {
+                    security.push(SecurityRequirement::new(
+                        "staff_session",
+                        Vec::<String>::new(),
+                    ));
+                }
+            }
+        }
         components.add_security_scheme(
             "shopper_token",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
@@ -162,6 +200,13 @@ impl Modify for CommonResponses {
                 }
                 if needs_credentials {
                     add(
+                        "403",
+                        error(
+                            "`forbidden`: signed in, but the role may not do this, or a signed-in change without `X-Tally-Csrf`",
+                            false,
+                        ),
+                    );
+                    add(
                         "401",
                         error(
                             "`unauthorized`: credentials missing, wrong or expired",
@@ -226,9 +271,21 @@ impl Modify for CommonResponses {
         super::webhooks::delivery_show,
         super::webhooks::delivery_retry,
         super::webhooks::webhook_test,
+        super::program::version_list,
+        super::program::version_restore,
+        super::shop::shop_update,
+        super::install::install_show,
+        super::staff::session_create,
+        super::staff::session_show,
+        super::staff::session_delete,
+        super::staff::staff_list,
+        super::staff::staff_create,
+        super::staff::staff_delete,
+        super::staff::key_rotate,
+        super::staff::audit_list,
     ),
     modifiers(&SecuritySchemes, &CommonResponses),
-    tags((name = "public"), (name = "shopper"), (name = "merchant"), (name = "operations"))
+    tags((name = "public"), (name = "shopper"), (name = "merchant"), (name = "staff"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

@@ -104,6 +104,8 @@ pub async fn webhook_create(
     let url = checked_url(&state, &request.url).await?;
     let created =
         store::create_endpoint(&state.db, &merchant.shop.shop.id, &url, &events, now_ms()).await?;
+    let target = format!("{} {}", created.id, created.url);
+    audit(&state, &merchant, "webhook.created", &target).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -175,6 +177,7 @@ pub async fn webhook_update(
     )
     .await?;
     state.webhooks.wake.notify_one();
+    audit(&state, &merchant, "webhook.updated", &webhook_id).await?;
     Ok(Json(endpoint))
 }
 
@@ -192,6 +195,7 @@ pub async fn webhook_delete(
     Path((_shop_id, webhook_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
     store::delete_endpoint(&state.db, &merchant.shop.shop.id, &webhook_id).await?;
+    audit(&state, &merchant, "webhook.deleted", &webhook_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -286,6 +290,8 @@ pub async fn delivery_retry(
     )
     .await?;
     state.webhooks.wake.notify_one();
+    let target = format!("{webhook_id} delivery {delivery_id}");
+    audit(&state, &merchant, "webhook.retried", &target).await?;
     Ok((StatusCode::ACCEPTED, Json(delivery)))
 }
 
@@ -304,5 +310,19 @@ pub async fn webhook_test(
 ) -> AppResult<(StatusCode, Json<WebhookTestSent>)> {
     let sent = store::send_test(&state.db, &merchant.shop.shop.id, &webhook_id, now_ms()).await?;
     state.webhooks.wake.notify_one();
+    audit(&state, &merchant, "webhook.tested", &webhook_id).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)))
+}
+
+/// The audit entry of a change to the shop's webhooks, written after it (the webhook store has its own
+/// statements, no transaction of ours to join).
+async fn audit(state: &AppState, merchant: &Merchant, action: &str, target: &str) -> AppResult<()> {
+    let entry = crate::db::audit::NewAudit {
+        shop_id: &merchant.shop.shop.id,
+        actor: merchant.actor.name(),
+        action,
+        target,
+        now: state.clock.now_ms(),
+    };
+    crate::db::audit::record(&state.db, &entry).await
 }

@@ -12,11 +12,23 @@ use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::ShopRecord;
 
-/// `POST …/customers/{id}/adjustments`: a merchant's correction. It may not take the balance below zero
-/// (only refunds may, by the contract).
+/// [`adjust_as`] without an audit entry (the demo's history, tests).
 pub async fn adjust(
     db: &Db,
     shop: &ShopRecord,
+    customer_id: &CustomerId,
+    request: &AdjustmentRequest,
+    now: i64,
+) -> AppResult<Outcome<BalanceResult>> {
+    adjust_as(db, shop, None, customer_id, request, now).await
+}
+
+/// `POST …/customers/{id}/adjustments`: a merchant's correction. It may not take the balance below zero
+/// (only refunds may, by the contract).
+pub async fn adjust_as(
+    db: &Db,
+    shop: &ShopRecord,
+    actor: Option<&str>,
     customer_id: &CustomerId,
     request: &AdjustmentRequest,
     now: i64,
@@ -45,6 +57,12 @@ pub async fn adjust(
                 reference: format!("adjustment:{}", request.idempotency_key),
             })
             .await?;
+            let target = format!(
+                "{customer_id}: {:+} ({})",
+                request.points,
+                request.reason.trim()
+            );
+            super::audit(ctx, actor, "points.adjusted", &target).await?;
             Ok(Step::Wrote(BalanceResult {
                 balance: ctx.customer.balance,
             }))

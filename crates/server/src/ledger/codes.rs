@@ -78,12 +78,23 @@ pub async fn use_code(
     .await?
 }
 
-/// `POST …/codes/{code}/cancel`: cancels an issued code and gives its points back as an `adjust`
-/// entry, once however often it is called. A cancelled or expired code answers as it stands
-/// ([`Outcome::Replayed`], nothing posted); a used one is `code_already_used`.
+/// [`cancel_code_as`] without an audit entry (the demo's history, tests).
 pub async fn cancel_code(
     db: &Db,
     shop: &ShopRecord,
+    code: &str,
+    now: i64,
+) -> AppResult<Outcome<DiscountCode>> {
+    cancel_code_as(db, shop, None, code, now).await
+}
+
+/// `POST …/codes/{code}/cancel`: cancels an issued code and gives its points back as an `adjust`
+/// entry, once however often it is called. A cancelled or expired code answers as it stands
+/// ([`Outcome::Replayed`], nothing posted); a used one is `code_already_used`.
+pub async fn cancel_code_as(
+    db: &Db,
+    shop: &ShopRecord,
+    actor: Option<&str>,
     code: &str,
     now: i64,
 ) -> AppResult<Outcome<DiscountCode>> {
@@ -104,6 +115,7 @@ pub async fn cancel_code(
                     row.redemption.status = cancelled.as_str().to_owned();
                     let code = code_view(ctx.shop, row, cancelled);
                     super::events::code_closed(ctx, EventType::CodeCancelled, &code).await?;
+                    super::audit(ctx, actor, "code.cancelled", &code.code).await?;
                     Ok(Outcome::Created(code))
                 }
                 CodeStatus::Used => Err(AppError::CodeAlreadyUsed(format!(

@@ -13,11 +13,23 @@ use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::ShopRecord;
 
-/// `POST …/customers/{id}/memberships`: buys the paid tier `tier_id` with `order_id` (once per order
-/// id: a repeat is [`Outcome::Replayed`]). A tier without `paid` is 400.
+/// [`buy_membership_as`] without an audit entry (the demo's history, tests).
 pub async fn buy_membership(
     db: &Db,
     shop: &ShopRecord,
+    customer_id: &CustomerId,
+    request: &MembershipRequest,
+    now: i64,
+) -> AppResult<Outcome<Membership>> {
+    buy_membership_as(db, shop, None, customer_id, request, now).await
+}
+
+/// `POST …/customers/{id}/memberships`: buys the paid tier `tier_id` with `order_id` (once per order
+/// id: a repeat is [`Outcome::Replayed`]). A tier without `paid` is 400.
+pub async fn buy_membership_as(
+    db: &Db,
+    shop: &ShopRecord,
+    actor: Option<&str>,
     customer_id: &CustomerId,
     request: &MembershipRequest,
     now: i64,
@@ -68,6 +80,8 @@ pub async fn buy_membership(
             db::customers::set_membership(ctx.tx(), &row).await?;
             super::events::membership(ctx, EventType::MembershipStarted, &tier.id, expires_at)
                 .await?;
+            let target = format!("{customer_id}: {} (order {})", tier.id, request.order_id);
+            super::audit(ctx, actor, "membership.created", &target).await?;
             Ok(Step::Wrote(Membership {
                 tier_id: tier.id.clone(),
                 order_id: request.order_id.clone(),
@@ -79,12 +93,23 @@ pub async fn buy_membership(
     .await
 }
 
-/// `POST …/memberships/{order_id}/cancel`: ends the whole running membership that this purchase belongs
-/// to now (`membership.ended`). A purchase of a membership that already ended answers as it stands;
-/// an order id never seen is 404.
+/// [`cancel_membership_as`] without an audit entry (the demo's history, tests).
 pub async fn cancel_membership(
     db: &Db,
     shop: &ShopRecord,
+    order_id: &str,
+    now: i64,
+) -> AppResult<Membership> {
+    cancel_membership_as(db, shop, None, order_id, now).await
+}
+
+/// `POST …/memberships/{order_id}/cancel`: ends the whole running membership that this purchase belongs
+/// to now (`membership.ended`). A purchase of a membership that already ended answers as it stands;
+/// an order id never seen is 404.
+pub async fn cancel_membership_as(
+    db: &Db,
+    shop: &ShopRecord,
+    actor: Option<&str>,
     order_id: &str,
     now: i64,
 ) -> AppResult<Membership> {
@@ -111,6 +136,8 @@ pub async fn cancel_membership(
                     clear(ctx).await?;
                     super::events::membership(ctx, EventType::MembershipEnded, tier_id, now)
                         .await?;
+                    let target = format!("order {order_id}");
+                    super::audit(ctx, actor, "membership.cancelled", &target).await?;
                     row.cancelled_at = Some(now);
                 }
             }

@@ -41,14 +41,16 @@ use tally_core::ids::CODE_ALPHABET;
 use tally_core::rules::{self, Held, DAY_MS};
 use tally_core::{CustomerId, EarnRuleKind, IdempotencyKey, Tier, TierMetric};
 
-pub use adjustments::{adjust, award_activity};
-pub use codes::{cancel_code, code, expire_code, use_code};
+pub use adjustments::{adjust, adjust_as, award_activity};
+pub use codes::{cancel_code, cancel_code_as, code, expire_code, use_code};
 pub use customers::{
     activity_page, customer_page, customer_view, expire_points, merchant_activity_page,
     settle_customer, update_customer,
 };
 pub use feedback::give_feedback;
-pub use memberships::{buy_membership, cancel_membership, end_membership};
+pub use memberships::{
+    buy_membership, buy_membership_as, cancel_membership, cancel_membership_as, end_membership,
+};
 pub use orders::{record_order, record_refund};
 pub use posting::{Posting, MAX_BALANCE};
 pub use redemptions::{redeem, redemptions};
@@ -169,6 +171,26 @@ impl CustomerTx<'_> {
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await
     }
+}
+
+/// Writes an audit entry in the customer's transaction, when the write has an actor (a merchant call).
+pub async fn audit(
+    ctx: &mut CustomerTx<'_>,
+    actor: Option<&str>,
+    action: &str,
+    target: &str,
+) -> AppResult<()> {
+    let Some(actor) = actor else {
+        return Ok(());
+    };
+    let entry = db::audit::NewAudit {
+        shop_id: &ctx.shop.shop.id,
+        actor,
+        action,
+        target,
+        now: ctx.now,
+    };
+    db::audit::record_locked(ctx.tx(), &entry).await
 }
 
 /// Begins a write transaction and locks the customer row, enrolling the customer if new: a new customer

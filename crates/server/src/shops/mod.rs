@@ -19,7 +19,7 @@ pub use cache::ShopCache;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tally_core::api::{ProgramRules, Shop};
+use tally_core::api::{ProgramRules, ProgramUpdate, Shop};
 use tally_core::ids::{ID_ALPHABET, KEY_ALPHABET};
 
 use crate::db::shops::ShopRow;
@@ -37,6 +37,18 @@ pub struct ShopRecord {
     pub allowed_origins: Vec<String>,
     secret_key_sha256: [u8; 32],
     signing_key: Vec<u8>,
+    /// The key before the last rotation, until its grace ends (see [`KEY_ROTATION_GRACE_MS`]).
+    previous: Option<PreviousKey>,
+}
+
+/// How long the key before a rotation keeps working, for merchant calls and shopper signatures.
+pub const KEY_ROTATION_GRACE_MS: i64 = 24 * 60 * 60 * 1000;
+
+#[derive(Debug, Clone)]
+struct PreviousKey {
+    secret_key_sha256: [u8; 32],
+    signing_key: Vec<u8>,
+    expires_at: i64,
 }
 
 impl ShopRecord {
@@ -49,6 +61,26 @@ impl ShopRecord {
     /// The effective HMAC key of shopper tokens (see the module documentation).
     pub fn signing_key(&self) -> &[u8] {
         &self.signing_key
+    }
+
+    /// Whether `presented` is this shop's key, or its key before the last rotation while that still
+    /// works at `now_ms` (constant time for each).
+    pub fn accepts_key(&self, presented: &str, now_ms: i64) -> bool {
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        let current: bool = digest.ct_eq(&self.secret_key_sha256).into();
+        let previous = self
+            .previous_key(now_ms)
+            .is_some_and(|previous| bool::from(digest.ct_eq(&previous.secret_key_sha256)));
+        current | previous
+    }
+
+    /// The HMAC key of the key before the last rotation, while it still works at `now_ms`.
+    pub fn previous_signing_key(&self, now_ms: i64) -> Option<&[u8]> {
+        self.previous_key(now_ms).map(|p| p.signing_key.as_slice())
+    }
+
+    fn previous_key(&self, now_ms: i64) -> Option<&PreviousKey> {
+        self.previous.as_ref().filter(|p| now_ms < p.expires_at)
     }
 }
 
@@ -169,9 +201,142 @@ pub async fn store_program(
     .await
 }
 
-async fn load_shop(db: &Db, shop_id: &str) -> AppResult<Option<ShopRecord>> {
-    let Some(row) = db::shops::find(db, shop_id).await? else {
+/// Saves a program as the shop's program and as its next version, audited, in one transaction; the
+/// shop's first save also keeps what it had before as version 1. Returns the new version's number.
+pub async fn save_program(
+    db: &Db,
+    shop_id: &str,
+    update: &ProgramUpdate,
+    actor: &str,
+    action: &str,
+    now: i64,
+) -> AppResult<i64> {
+    let mut tx = db.begin_shop_write().await?;
+    let before = ensure_first_version(&mut tx, shop_id).await?;
+    let latest = db::program_versions::latest(&mut tx, shop_id).await?;
+    let program_json = serde_json::to_string(&update.rules)?;
+    let origins_json = serde_json::to_string(&update.allowed_origins)?;
+    db::program_versions::set_program(&mut tx, shop_id, &program_json, &origins_json).await?;
+    let version = latest + 1;
+    let whole = serde_json::to_string(update)?;
+    db::program_versions::insert(&mut tx, shop_id, version, actor, now, &whole).await?;
+    let target = format!("version {version}");
+    let mut actions = vec![if action == "program.restored" {
+        "program.restored"
+    } else {
+        "program.updated"
+    }];
+    if before.is_some_and(|b| b.rules.theme != update.rules.theme) {
+        actions.push("theme.updated");
+    }
+    for action in actions {
+        let entry = db::audit::NewAudit {
+            shop_id,
+            actor,
+            action,
+            target: &target,
+            now,
+        };
+        db::audit::record_in(&mut tx, &entry).await?;
+    }
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Keeps a shop's program as version 1 if it has no version yet; returns the program it has now.
+pub async fn ensure_first_version(
+    tx: &mut db::ShopTx,
+    shop_id: &str,
+) -> AppResult<Option<ProgramUpdate>> {
+    let Some((program_json, origins_json, created_at)) =
+        db::program_versions::current(tx, shop_id).await?
+    else {
         return Ok(None);
+    };
+    let current = ProgramUpdate {
+        rules: serde_json::from_str(&program_json)?,
+        allowed_origins: serde_json::from_str(&origins_json)?,
+    };
+    if db::program_versions::latest(tx, shop_id).await? == 0 {
+        let whole = serde_json::to_string(&current)?;
+        db::program_versions::insert(tx, shop_id, 1, "key", created_at, &whole).await?;
+    }
+    Ok(Some(current))
+}
+
+/// Seeds version 1 of a shop that has none (the versions' list shows the program it has).
+pub async fn seed_versions(db: &Db, shop_id: &str) -> AppResult<()> {
+    let mut tx = db.begin_shop_write().await?;
+    ensure_first_version(&mut tx, shop_id).await?;
+    tx.commit().await
+}
+
+/// Sets a shop's name, currency and locale (a new currency only while no money was recorded), audited.
+pub async fn update_profile(
+    db: &Db,
+    shop: &Shop,
+    update: &tally_core::staff::ShopUpdate,
+    actor: &str,
+    now: i64,
+) -> AppResult<Shop> {
+    let mut tx = db.begin_shop_write().await?;
+    let next = Shop {
+        id: shop.id.clone(),
+        name: update.name.clone().unwrap_or_else(|| shop.name.clone()),
+        currency: update
+            .currency
+            .clone()
+            .unwrap_or_else(|| shop.currency.clone()),
+        locale: update.locale.clone().unwrap_or_else(|| shop.locale.clone()),
+    };
+    if next.currency != shop.currency && db::shops::has_money_history(&mut tx, &shop.id).await? {
+        return Err(AppError::Invalid(format!(
+            "currency: stays {} because the shop has already recorded orders or points in it; \
+             a new currency needs a new shop",
+            shop.currency
+        )));
+    }
+    db::shops::set_profile(&mut tx, &shop.id, &next.name, &next.currency, &next.locale).await?;
+    let mut changed = Vec::new();
+    if next.name != shop.name {
+        changed.push(format!("name {:?}", next.name));
+    }
+    if next.currency != shop.currency {
+        changed.push(format!("currency {}", next.currency));
+    }
+    if next.locale != shop.locale {
+        changed.push(format!("locale {}", next.locale));
+    }
+    if !changed.is_empty() {
+        let target = changed.join(", ");
+        let entry = db::audit::NewAudit {
+            shop_id: &shop.id,
+            actor,
+            action: "shop.updated",
+            target: &target,
+            now,
+        };
+        db::audit::record_in(&mut tx, &entry).await?;
+    }
+    tx.commit().await?;
+    Ok(next)
+}
+
+async fn load_shop(db: &Db, shop_id: &str) -> AppResult<Option<ShopRecord>> {
+    let Some((row, previous)) = db::shops::find(db, shop_id).await? else {
+        return Ok(None);
+    };
+    let previous = match previous {
+        None => None,
+        Some(p) => Some(PreviousKey {
+            secret_key_sha256: hex::decode(&p.secret_key_sha256)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| AppError::internal("malformed previous_secret_key_sha256"))?,
+            signing_key: hex::decode(&p.signing_key)
+                .map_err(|_| AppError::internal("malformed previous_signing_key"))?,
+            expires_at: p.expires_at,
+        }),
     };
     let id = row.id;
     let secret_key_sha256: [u8; 32] = hex::decode(&row.secret_key_sha256)
@@ -191,7 +356,34 @@ async fn load_shop(db: &Db, shop_id: &str) -> AppResult<Option<ShopRecord>> {
         allowed_origins: serde_json::from_str(&row.allowed_origins_json)?,
         secret_key_sha256,
         signing_key,
+        previous,
     }))
+}
+
+/// Rotates a shop's secret key: the new one is returned (to be shown once); the old one keeps working
+/// until `now + KEY_ROTATION_GRACE_MS`. Audited in the same transaction.
+pub async fn rotate_key(db: &Db, shop_id: &str, actor: &str, now: i64) -> AppResult<String> {
+    let secret_key = new_secret_key();
+    let (hash, signing) = key_material(&secret_key);
+    let mut tx = db.begin_shop_write().await?;
+    db::shops::rotate_key(
+        &mut tx,
+        shop_id,
+        &hash,
+        &signing,
+        now + KEY_ROTATION_GRACE_MS,
+    )
+    .await?;
+    let entry = db::audit::NewAudit {
+        shop_id,
+        actor,
+        action: "key.rotated",
+        target: shop_id,
+        now,
+    };
+    db::audit::record_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(secret_key)
 }
 
 #[cfg(test)]

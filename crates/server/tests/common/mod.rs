@@ -46,6 +46,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub db: Db,
     pub shop: TestShop,
+    /// The server's clock for sessions, lockouts and key rotation (`start` only); tests move it forward.
+    pub clock: tally_server::clock::Clock,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     /// The webhook worker, when the test started one (`start_with_webhooks`).
@@ -188,8 +190,13 @@ impl TestServer {
     pub async fn start(backend: Backend, limits: Limits) -> TestServer {
         let (url, cleanup) = fresh_database(backend).await;
         let db = Db::connect(&url).await.expect("connect and migrate");
-        let state = AppState::new(db.clone(), limits);
-        Self::start_router(backend, db, cleanup, tally_server::app(state)).await
+        // On loopback, as the tests are: session cookies without `Secure`.
+        let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let state = AppState::new(db.clone(), limits).listening_on(loopback);
+        let clock = state.clock.clone();
+        let mut server = Self::start_router(backend, db, cleanup, tally_server::app(state)).await;
+        server.clock = clock;
+        server
     }
 
     /// A server with this webhook configuration and its delivery worker running, as `serve` has.
@@ -267,6 +274,7 @@ impl TestServer {
                 id: String::new(),
                 secret_key: String::new(),
             },
+            clock: tally_server::clock::Clock::default(),
             stop: Some(stop),
             server: Some(server),
             worker: None,
