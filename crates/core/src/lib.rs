@@ -9,6 +9,7 @@ pub mod ids;
 pub mod rules;
 pub mod staff;
 pub mod theme;
+pub mod timeseries;
 pub mod token;
 pub mod webhooks;
 

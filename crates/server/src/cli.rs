@@ -1,6 +1,7 @@
-//! The command line: `serve`, `shop create`, `demo` and `seed`. Standard output carries only what a
-//! script reads (the listening line, the new shop's JSON); logs go to standard error. The top of the
-//! module tree: it calls `server`, `demo`, `shops` and `synthetic`, and none of them calls it.
+//! The command line: `serve`, `shop create`, `staff add`, `demo` and `seed`. Standard output carries only
+//! what a script reads (the listening line, the new shop's or staff member's JSON); logs go to standard
+//! error. The top of the module tree: it calls `server`, `demo`, `shops`, `staff` and `synthetic`, and
+//! none of them calls it.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;

@@ -2,10 +2,12 @@
 //! PostgreSQL. `main.rs` only parses the command line; everything else lives here.
 //!
 //! The layers, each calling only the ones below it:
-//! `cli` → `server`, `demo`, `synthetic` → `http` (extractors, auth, layers, one module per resource;
-//! maps outcomes to status codes) → `jobs` (the scheduler of periodic ledger work, and its state for
-//! `/healthz`) → `ledger` (the loyalty rules, one module per kind of write) →
-//! `shops` (shop records and their cache) and `staff` (passwords, sessions, lockout, memberships) → `db` (every SQL string and row type) → `error`, `clock`,
+//! `cli` → `server`, `demo`, `synthetic` → `http` (extractors, auth and the role table, layers, one
+//! module per resource; maps outcomes to status codes) and `console` (its static files) → `jobs` (the
+//! scheduler of periodic ledger work, and its state for `/healthz`) → `ledger` (the loyalty rules, one
+//! module per kind of write) → `shops` (shop records, keys, program versions and their cache) and
+//! `staff` (passwords, sessions, lockout, memberships) → `db` (every SQL string and row type) →
+//! `error`, `clock`,
 //! `phone` (E.164 normalisation),
 //! and `tally_core` for the contract's words and the pure rules.
 

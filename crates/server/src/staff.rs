@@ -178,6 +178,8 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, now: i64) -> AppResul
         return Err(AppError::Unauthorized(WRONG_CREDENTIALS));
     };
     db::staff::clear_failures(db, &email, now - LOCKOUT_WINDOW_MS).await?;
+    // Housekeeping on each sign-in keeps the table to the sessions that can still be used.
+    db::staff::delete_ended_sessions(db, now, now - SESSION_IDLE_MS).await?;
     let token = random_token();
     let csrf_token = random_token();
     db::staff::insert_session(

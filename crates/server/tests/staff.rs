@@ -16,13 +16,21 @@ const HOUR_MS: i64 = 60 * 60 * 1000;
 const MINUTE_MS: i64 = 60 * 1000;
 const PASSWORD: &str = "correct horse battery";
 
-/// Like `send`, but an empty body (a 204) is `null`.
+/// Like `send`, but an empty body (a 204) is `null` and a body that is not JSON (a CSV export) is
+/// its text.
 async fn send_lenient(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let response = request.send().await.expect("send");
     let status = response.status();
+    let json = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
     let text = response.text().await.expect("body");
     let body = if text.is_empty() {
         Value::Null
+    } else if !json {
+        Value::String(text)
     } else {
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON for {status}: {text:?}"))
     };
@@ -1151,4 +1159,22 @@ async fn the_demo_prints_its_console_sign_in_and_it_works() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+#[tokio::test]
+async fn a_sign_in_clears_away_sessions_that_ended() {
+    on_every_backend(|s| async move {
+        add_staff(&s, "owner@shop.test", "owner").await;
+        sign_in(&s, "owner@shop.test").await;
+        s.clock.advance(13 * HOUR_MS);
+        let fresh = sign_in(&s, "owner@shop.test").await;
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_sessions")
+            .fetch_one(&s.db.pool)
+            .await
+            .expect("count");
+        assert_eq!(kept, 1, "only the running session is kept");
+        assert_eq!(session_of(&s, &fresh).await, StatusCode::OK);
+        s
+    })
+    .await;
 }

@@ -14,6 +14,7 @@ pub mod check;
 pub mod customers;
 pub mod entries;
 pub mod events;
+pub mod exports;
 pub mod feedback;
 pub mod health;
 pub mod idempotency;
@@ -77,6 +78,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff, sessions, key rotation, audit log, program versions, widget sightings",
         include_str!("../../migrations/sqlite/0005_staff.sql"),
     ),
+    (
+        6,
+        "reports over time and exports",
+        include_str!("../../migrations/sqlite/0006_reports_over_time.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -103,6 +109,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "staff, sessions, key rotation, audit log, program versions, widget sightings",
         include_str!("../../migrations/postgres/0005_staff.sql"),
+    ),
+    (
+        6,
+        "reports over time and exports",
+        include_str!("../../migrations/postgres/0006_reports_over_time.sql"),
     ),
 ];
 

@@ -242,6 +242,16 @@ pub async fn delete_session(db: &Db, token_sha256: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Deletes every session that ended by `now` (absolute end, or idle since `idle_since`).
+pub async fn delete_ended_sessions(db: &Db, now: i64, idle_since: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now)
+        .bind(idle_since)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 /// Ends every session of a staff member (removed from a shop, or their password changed).
 pub async fn delete_sessions_of(tx: &mut ShopTx, staff_id: &str) -> AppResult<()> {
     sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod codes;
 pub mod customers;
+pub mod exports;
 pub mod extract;
 pub mod install;
 pub mod layers;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(customers::router())
         .merge(codes::router())
         .merge(reports::router())
+        .merge(exports::router())
         .merge(webhooks::router())
         .merge(staff::router())
         .merge(shop::router())

@@ -29,6 +29,7 @@ pub mod orders;
 pub mod posting;
 pub mod redemptions;
 pub mod reports;
+pub mod timeseries;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -64,7 +65,7 @@ use crate::shops::{random_string, ShopRecord};
 /// Lots expiring within this window are shown in `/me`'s `expiring`.
 const EXPIRING_WINDOW_MS: i64 = 30 * DAY_MS;
 /// The spend metric looks back this far.
-const SPEND_WINDOW_MS: i64 = 365 * DAY_MS;
+pub(crate) const SPEND_WINDOW_MS: i64 = 365 * DAY_MS;
 
 /// What a write did: created now, or the stored answer of an earlier request with the same key.
 #[derive(Debug, Clone, PartialEq, Eq)]
