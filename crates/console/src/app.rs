@@ -83,6 +83,7 @@ fn Layout() -> impl IntoView {
     let nav_item = move |href: &'static str, key: &'static str, need: Permission| {
         move || {
             console.may(need).then(|| {
+                // Absolute, with the router's base: leptos_router's <A> does not prefix it.
                 view! { <li><A href=href>{console.t(key)}</A></li> }
             })
         }
@@ -120,12 +121,12 @@ fn Layout() -> impl IntoView {
         <div class="frame">
             <nav class="side" aria-label=move || console.t("nav")>
                 <ul>
-                    {nav_item("/welcome", "nav_welcome", Permission::Manage)}
-                    {nav_item("/program", "nav_program", Permission::Manage)}
-                    {nav_item("/history", "nav_history", Permission::Manage)}
-                    {nav_item("/appearance", "nav_appearance", Permission::Manage)}
-                    {nav_item("/install", "nav_install", Permission::Manage)}
-                    {nav_item("/staff", "nav_staff", Permission::Administer)}
+                    {nav_item("/console/welcome", "nav_welcome", Permission::Manage)}
+                    {nav_item("/console/program", "nav_program", Permission::Manage)}
+                    {nav_item("/console/history", "nav_history", Permission::Manage)}
+                    {nav_item("/console/appearance", "nav_appearance", Permission::Manage)}
+                    {nav_item("/console/install", "nav_install", Permission::Manage)}
+                    {nav_item("/console/staff", "nav_staff", Permission::Administer)}
                 </ul>
             </nav>
             <main id="main" tabindex="-1">

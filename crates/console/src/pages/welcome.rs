@@ -87,7 +87,7 @@ pub fn Guide(
             {move || matches!(saved.get(), Some(Ok(()))).then(|| view! {
                 <section class="card">
                     <p class="ok">{console.t("welcome_done")}</p>
-                    <A href="/install">{console.t("nav_install")}</A>
+                    <A href="/console/install">{console.t("nav_install")}</A>
                 </section>
             })}
         }.into_any(),
