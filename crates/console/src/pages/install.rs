@@ -34,7 +34,7 @@ pub fn Install() -> impl IntoView {
         <h1>{move || console.t("nav_install")}</h1>
         <section class="card" aria-labelledby="tag-title">
             <h2 id="tag-title">{move || console.t("script_tag")}</h2>
-            <pre class="code" tabindex="0" role="region" aria-labelledby="tag-title"><code>{tag}</code></pre>
+            <pre class="code" tabindex="0"><code>{tag}</code></pre>
             <button type="button" class="secondary" on:click=move |_| copy("tag", tag2.clone())>{move || console.t("copy")}</button>
             <span role="status" class="ok">{move || (copied.get() == Some("tag")).then(|| console.t("copied"))}</span>
         </section>
@@ -46,7 +46,7 @@ pub fn Install() -> impl IntoView {
                     <button type="button" aria-pressed=move || (language.get() == l).to_string() on:click=move |_| language.set(l)>{l}</button>
                 }).collect_view()}
             </div>
-            <pre class="code" tabindex="0" role="region" aria-labelledby="sign-title"><code>{code.clone()}</code></pre>
+            <pre class="code" tabindex="0"><code>{code.clone()}</code></pre>
             <button type="button" class="secondary" on:click=move |_| copy("code", code())>{move || console.t("copy")}</button>
             <span role="status" class="ok">{move || (copied.get() == Some("code")).then(|| console.t("copied"))}</span>
         </section>

@@ -188,7 +188,7 @@ pub fn Staff() -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="audit-title">
             <h2 id="audit-title">{move || console.t("audit")}</h2>
-            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="audit-title">
+            <div class="table-scroll" tabindex="0">
             <table>
                 <thead><tr>
                     <th scope="col">{move || console.t("when")}</th><th scope="col">{move || console.t("actor")}</th>
