@@ -456,7 +456,8 @@ pub fn parse_row(
         None => None,
     };
     let referral_code = match columns.cell(record, Column::ReferralCode) {
-        Some(code) if is_referral_code(code) => Some(code.to_owned()),
+        // Referral codes are looked up in capitals (an order's code is upper-cased before the search).
+        Some(code) if is_referral_code(code) => Some(code.to_ascii_uppercase()),
         Some(code) => {
             return Err(bad(
                 Column::ReferralCode,
@@ -634,6 +635,13 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.starts_with("line 2: tier:"), "{error}");
+    }
+
+    #[test]
+    fn referral_codes_are_kept_in_capitals() {
+        let csv = "email,points,referral_code\na@b.co,1,anna-10\n";
+        let row = row(ImportFormat::Loyaltylion, csv).unwrap();
+        assert_eq!(row.referral_code.as_deref(), Some("ANNA-10"));
     }
 
     #[test]

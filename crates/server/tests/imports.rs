@@ -360,3 +360,86 @@ async fn the_import_is_in_the_openapi_document_as_a_merchant_route() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn referral_codes_are_imported_in_capitals_and_a_taken_one_refuses_its_row() {
+    on_every_backend(|s| async move {
+        let csv = "email,points,referral_code\nann@example.com,10,ann-10\n";
+        let (status, body) = import(&s, "format=loyaltylion", csv).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let rows = exported(&s, &s.shop).await;
+        let ann = rows
+            .iter()
+            .find(|r| r["customer_id"] == "ann@example.com")
+            .expect("ann");
+        assert_eq!(ann["referral_code"], "ANN-10");
+
+        // Another customer with Ann's code, and two rows sharing one new code.
+        let csv = "email,points,referral_code\n\
+                   bo@example.com,1,ANN-10\n\
+                   cy@example.com,1,SHARED\n\
+                   di@example.com,1,shared\n";
+        let (status, dry) = import(&s, "format=loyaltylion&dry_run=true", csv).await;
+        assert_eq!(status, StatusCode::OK, "{dry}");
+        let actions: Vec<&str> = dry["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["action"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(actions, vec!["error", "create", "error"], "{dry}");
+        let (status, body) = import(&s, "format=loyaltylion", csv).await;
+        let message = assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
+        assert!(message.contains("line 2: referral code"), "{message}");
+        assert!(
+            message.contains("line 4: referral code: line 3"),
+            "{message}"
+        );
+        assert_eq!(
+            balance(&s, "cy@example.com").await,
+            None,
+            "nothing imported"
+        );
+        s
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_runs_of_one_file_at_once_post_each_balance_once() {
+    on_every_backend(|s| async move {
+        let (a, b) = tokio::join!(
+            import(&s, "format=smile", SMILE),
+            import(&s, "format=smile", SMILE)
+        );
+        assert_eq!(a.0, StatusCode::OK, "{}", a.1);
+        assert_eq!(b.0, StatusCode::OK, "{}", b.1);
+        assert_eq!(balance(&s, "carol@example.com").await, Some(5000));
+        assert_eq!(entries(&s, "carol@example.com").await.len(), 1);
+        s
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_tier_column_is_reported_and_never_turned_into_points() {
+    on_every_backend(|s| async move {
+        // The test program's tiers follow spend (bronze, silver, gold).
+        let csv = "email,points,tier\nt@example.com,5,Gold\nu@example.com,5,platinum\n";
+        let (status, dry) = import(&s, "format=loyaltylion&dry_run=true", csv).await;
+        assert_eq!(status, StatusCode::OK, "{dry}");
+        let note = dry["rows"][0]["note"].as_str().unwrap_or_default();
+        assert!(note.starts_with("tier gold not imported"), "{dry}");
+        assert_eq!(dry["rows"][0]["balance_after"], 5, "no points for the tier");
+        assert_eq!(dry["rows"][1]["action"], "error");
+        assert!(
+            dry["rows"][1]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("line 3: tier:"),
+            "{dry}"
+        );
+        s
+    })
+    .await;
+}

@@ -50,6 +50,7 @@ pub async fn import_customers(
     let mut results = Vec::with_capacity(rows.len());
     let mut plans: Vec<(usize, Plan)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let (mut phones, mut codes) = (HashMap::new(), HashMap::new());
     for file_row in rows {
         let row = match file_row {
             Ok(row) => row,
@@ -64,6 +65,26 @@ pub async fn import_customers(
                 "line {}: customer {id:?} is already on line {first}",
                 row.line
             );
+            results.push(refused(row.line, Some(id), message));
+            continue;
+        }
+        // Two rows giving one phone or referral code: the second is refused here, before anything is
+        // applied, rather than by the database's unique index halfway through the file.
+        let mut taken = None;
+        for (value, what, claimed) in [
+            (&row.phone, "phone", &mut phones),
+            (&row.referral_code, "referral code", &mut codes),
+        ] {
+            if let Some(value) = value {
+                if let Some(first) = claimed.insert(value.clone(), row.line) {
+                    taken.get_or_insert(format!(
+                        "line {}: {what}: line {first} gives it to another customer",
+                        row.line
+                    ));
+                }
+            }
+        }
+        if let Some(message) = taken {
             results.push(refused(row.line, Some(id), message));
             continue;
         }
