@@ -443,3 +443,24 @@ async fn a_tier_column_is_reported_and_never_turned_into_points() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_import_may_run_past_the_servers_usual_time_limit() {
+    let limits = tally_server::Limits {
+        request_timeout: std::time::Duration::from_secs(1),
+        ..generous_limits()
+    };
+    on_every_backend_with(limits, |s| async move {
+        // One durable commit per row: 300 rows take longer than a second.
+        let mut csv = String::from("email,points\n");
+        for i in 0..300 {
+            csv.push_str(&format!("c{i}@example.com,{i}\n"));
+        }
+        let (status, body) = import(&s, "format=smile", &csv).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["created"], 300);
+        assert_eq!(balance(&s, "c299@example.com").await, Some(299));
+        s
+    })
+    .await;
+}

@@ -19,6 +19,18 @@ use crate::AppState;
 /// A customer file may be far larger than any JSON body: 8 MB (about 100,000 rows), for this route only.
 pub const IMPORT_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
+/// An import applies its rows one customer transaction at a time (a durable commit each): a file of
+/// thousands of rows takes longer than the server's usual time limit, so this route alone gets 10
+/// minutes. A run cut off midway is safe to repeat: the rows applied come back `unchanged`.
+pub const IMPORT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Whether a request path is this route's (for the time limit, which runs before routing).
+pub fn is_import(path: &str) -> bool {
+    path.strip_prefix("/v1/shops/")
+        .and_then(|rest| rest.strip_suffix("/imports/customers"))
+        .is_some_and(|shop_id| !shop_id.is_empty() && !shop_id.contains('/'))
+}
+
 /// How many refused rows a refused import names.
 const ERRORS_SHOWN: usize = 10;
 
