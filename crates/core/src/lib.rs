@@ -6,6 +6,7 @@ pub mod words;
 pub mod api;
 pub mod demo;
 pub mod ids;
+pub mod imports;
 pub mod rules;
 pub mod staff;
 pub mod theme;

@@ -18,6 +18,7 @@ pub mod exports;
 pub mod feedback;
 pub mod health;
 pub mod idempotency;
+pub mod imports;
 pub mod jobs;
 pub mod lots;
 pub mod memberships;

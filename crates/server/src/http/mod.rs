@@ -6,6 +6,7 @@ pub mod codes;
 pub mod customers;
 pub mod exports;
 pub mod extract;
+pub mod imports;
 pub mod install;
 pub mod layers;
 pub mod me;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(codes::router())
         .merge(reports::router())
         .merge(exports::router())
+        .merge(imports::router())
         .merge(webhooks::router())
         .merge(staff::router())
         .merge(shop::router())

@@ -262,6 +262,7 @@ impl Modify for CommonResponses {
         super::reports::timeseries_show,
         super::exports::customers_csv,
         super::exports::ledger_csv,
+        super::imports::customers_import,
         super::webhooks::webhook_create,
         super::webhooks::webhook_list,
         super::webhooks::webhook_show,

@@ -72,6 +72,7 @@ pub const ROUTES: &[(&str, &str, Permission)] = &[
     ("GET", "/v1/shops/{shop_id}/reports/timeseries", Manage),
     ("GET", "/v1/shops/{shop_id}/exports/customers.csv", Manage),
     ("GET", "/v1/shops/{shop_id}/exports/ledger.csv", Manage),
+    ("POST", "/v1/shops/{shop_id}/imports/customers", Manage),
     ("GET", "/v1/shops/{shop_id}/audit", Manage),
     ("GET", "/v1/shops/{shop_id}/webhooks", Manage),
     ("POST", "/v1/shops/{shop_id}/webhooks", Manage),

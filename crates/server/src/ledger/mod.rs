@@ -22,6 +22,7 @@ pub mod codes;
 pub mod customers;
 pub mod events;
 pub mod feedback;
+pub mod imports;
 pub mod limits;
 pub mod memberships;
 pub mod notices;
@@ -97,6 +98,9 @@ impl<T> Outcome<T> {
 pub enum Whom<'a> {
     Id(&'a CustomerId),
     Pk(i64),
+    /// By id, enrolling them if new without the signup points: a customer brought over from another
+    /// program with their balance there (`imports`) was a member already.
+    Imported(&'a CustomerId),
 }
 
 /// A keyed write's identity: unique per shop, scope and key; the hash says what "the same body" is.
@@ -203,7 +207,7 @@ pub async fn lock_customer<'s>(
 ) -> AppResult<CustomerTx<'s>> {
     let tx = db.begin_write().await?;
     let (tx, customer) = match whom {
-        Whom::Id(customer_id) => {
+        Whom::Id(customer_id) | Whom::Imported(customer_id) => {
             let code = random_string(CODE_ALPHABET, 8);
             db::customers::lock(tx, &shop.shop.id, customer_id, &code, now).await?
         }
@@ -216,10 +220,13 @@ pub async fn lock_customer<'s>(
         now,
     };
     // A customer locked by row key was enrolled by an earlier transaction.
-    if matches!(whom, Whom::Id(_)) && !ctx.customer.signup_awarded {
+    if matches!(whom, Whom::Id(_) | Whom::Imported(_)) && !ctx.customer.signup_awarded {
         db::customers::mark_signup_awarded(&mut ctx.tx, ctx.customer.pk).await?;
         ctx.customer.signup_awarded = true;
         events::customer_enrolled(&mut ctx).await?;
+        if matches!(whom, Whom::Imported(_)) {
+            return Ok(ctx);
+        }
         let signup = shop
             .rules
             .earn_rules

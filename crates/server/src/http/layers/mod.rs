@@ -72,7 +72,15 @@ fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
 }
 
 async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(state.limits.request_timeout, next.run(request)).await {
+    let limit = if super::imports::is_import(request.uri().path()) {
+        state
+            .limits
+            .request_timeout
+            .max(super::imports::IMPORT_TIME_LIMIT)
+    } else {
+        state.limits.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => AppError::Timeout.into_response(),
     }
