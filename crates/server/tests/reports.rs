@@ -349,6 +349,10 @@ async fn exports_match_the_api_and_never_hand_a_spreadsheet_a_formula() {
         assert_eq!(text.lines().count(), 1, "{text}");
         let (status, _, text) = csv(&s, "/exports/ledger.csv?from=2026-02-01&to=2026-01-01").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+        for bad in ["to=", "from=2026-1-1", "from=%202026-01-01"] {
+            let (status, _, text) = csv(&s, &format!("/exports/ledger.csv?{bad}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {text}");
+        }
         s
     })
     .await;

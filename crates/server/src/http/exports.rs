@@ -215,7 +215,7 @@ const LEDGER_HEADER: &str =
     "entry_id,customer_id,kind,points,balance_after,description,reference,created_at";
 
 /// The shop's ledger entries, oldest first, from `from` through `to` (whole UTC days; either absent:
-/// from the first entry, through today).
+/// from the first entry, through the last; present but empty: 400).
 #[utoipa::path(get, path = "/v1/shops/{shop_id}/exports/ledger.csv", tag = "merchant",
     params(("shop_id" = String, Path, description = "The shop's public id"),
            ("from" = Option<String>, Query, description = "The first day, `YYYY-MM-DD` (UTC); absent: from the first entry", format = Date),
@@ -230,8 +230,11 @@ pub async fn ledger_csv(
     Query(query): Query<LedgerQuery>,
 ) -> AppResult<Response> {
     let day = |field: &str, value: Option<&str>| -> AppResult<Option<i64>> {
-        match value.map(str::trim).filter(|v| !v.is_empty()) {
+        match value {
             None => Ok(None),
+            Some("") => Err(AppError::Invalid(format!(
+                "{field}: empty; give a date YYYY-MM-DD or leave {field} out"
+            ))),
             Some(v) => parse_date(v).map(Some).ok_or_else(|| {
                 AppError::Invalid(format!(
                     "{field}: {v:?} is not a date YYYY-MM-DD of the calendar"
