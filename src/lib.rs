@@ -109,22 +109,6 @@ pub fn mount(
     })
 }
 
-/// Everything wrong with a theme, one sentence each: invalid values, then colour pairs below WCAG AA
-/// contrast in the light and the dark palette (the palette a mode does not use is not checked).
-pub fn theme_problems(theme: &tally_core::theme::Json) -> Vec<String> {
-    use tally_core::theme::{ColorMode, Theme};
-    let (theme, mut problems) = Theme::from_input(theme);
-    let mode = theme.mode.unwrap_or(tally_core::theme::DEFAULT_MODE);
-    if mode != ColorMode::Dark {
-        problems.extend(theme.contrast_warnings(false));
-    }
-    if mode != ColorMode::Light {
-        let dark = theme.contrast_warnings(true);
-        problems.extend(dark.into_iter().map(|w| format!("dark: {w}")));
-    }
-    problems
-}
-
 /// Logs a panic as one quiet console line instead of a stack trace in the shop's console.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {

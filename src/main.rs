@@ -63,13 +63,6 @@ fn theme_json(theme: &JsValue) -> tally_core::theme::Json {
     }
 }
 
-/// What is wrong with a theme (object or JSON text): invalid values and WCAG AA contrast failures,
-/// as sentences, from tally-core (the one implementation). The theme playground shows these.
-#[wasm_bindgen(js_name = themeProblems)]
-pub fn theme_problems(theme: JsValue) -> Vec<String> {
-    tally_widget::theme_problems(&theme_json(&theme))
-}
-
 /// Mounts the widget into `root` with the script tag's `dataset`; `origin` is the loader's origin and
 /// `assets` the URL of the widget's files (ending in `/`).
 #[wasm_bindgen]

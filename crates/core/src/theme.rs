@@ -434,6 +434,23 @@ pub const DARK_DEFAULTS: [&str; 7] = [
 /// Without a choice the widget follows the shopper's `prefers-color-scheme`.
 pub const DEFAULT_MODE: ColorMode = ColorMode::Auto;
 
+/// Everything wrong with a theme as a merchant saves it (the program's `theme` JSON), one sentence each:
+/// invalid values, then colour pairs below WCAG AA contrast in the light and the dark palette (the
+/// palette its mode does not use is not checked). The console's Appearance page shows these; the
+/// shopper's widget does not carry this check (it only falls back per value).
+pub fn problems(value: &serde_json::Value) -> Vec<String> {
+    let (theme, mut problems) = Theme::from_json(value);
+    let mode = theme.mode.unwrap_or(DEFAULT_MODE);
+    if mode != ColorMode::Dark {
+        problems.extend(theme.contrast_warnings(false));
+    }
+    if mode != ColorMode::Light {
+        let dark = theme.contrast_warnings(true);
+        problems.extend(dark.into_iter().map(|w| format!("dark: {w}")));
+    }
+    problems
+}
+
 /// `x` rounded to two decimals.
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0

@@ -239,3 +239,35 @@ fn a_font_list_may_name_fonts_in_any_script_but_not_leave_a_quote_open() {
     assert_eq!(font("'Inter, sans-serif"), None);
     assert_eq!(font("Inter\", serif"), None);
 }
+
+#[test]
+fn problems_name_bad_values_then_the_contrast_of_the_palettes_the_mode_uses() {
+    // A pale primary fails AA on the light palette, a near-black one on the dark palette; "dusk" is no
+    // mode, so both palettes are checked (auto).
+    let (pale, black) = ("#ffe066", "#111111");
+    let all = problems(
+        &json!({"colors": {"primary": pale}, "dark_colors": {"primary": black}, "mode": "dusk"}),
+    );
+    assert!(
+        all[0].starts_with("theme.mode"),
+        "the bad value first: {all:#?}"
+    );
+    assert!(
+        all.iter().any(|p| p.starts_with("on_primary on primary")),
+        "{all:#?}"
+    );
+    assert!(all.iter().any(|p| p.starts_with("dark: ")), "{all:#?}");
+    // A light-only theme is not held to the dark palette's contrast, and the other way round.
+    let light = problems(
+        &json!({"colors": {"primary": pale}, "dark_colors": {"primary": black}, "mode": "light"}),
+    );
+    assert!(!light.iter().any(|p| p.starts_with("dark: ")), "{light:#?}");
+    assert!(!light.is_empty());
+    let dark = problems(
+        &json!({"colors": {"primary": pale}, "dark_colors": {"primary": black}, "mode": "dark"}),
+    );
+    assert!(
+        !dark.is_empty() && dark.iter().all(|p| p.starts_with("dark: ")),
+        "{dark:#?}"
+    );
+}

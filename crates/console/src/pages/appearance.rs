@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use tally_core::api::ProgramUpdate;
-use tally_core::theme::{Theme, COLOR_NAMES};
+use tally_core::theme::COLOR_NAMES;
 
 use crate::form::{lens, NumberField, SelectField, TextField};
 use crate::pages::program::{EditorPage, Part};
@@ -103,12 +103,7 @@ fn choices(
 #[component]
 pub fn ThemeSections(draft: RwSignal<ProgramUpdate>) -> impl IntoView {
     let console = use_console();
-    let warnings = Memo::new(move |_| {
-        let (theme, _) = draft.with(|d| Theme::from_json(&d.rules.theme));
-        let mut all = theme.contrast_warnings(false);
-        all.extend(theme.contrast_warnings(true));
-        all
-    });
+    let warnings = Memo::new(move |_| draft.with(|d| tally_core::theme::problems(&d.rules.theme)));
     let (radius, set_radius) = number_setting(draft, "radius");
     let (width, set_width) = number_setting(draft, "panel_width");
     let (font, set_font) = text_setting(draft, "", "font_family");
