@@ -161,18 +161,3 @@ pub async fn upsert(db: &Db, row: &ShopRow, now: i64) -> AppResult<()> {
     .await?;
     Ok(())
 }
-
-pub async fn set_program(
-    db: &Db,
-    shop_id: &str,
-    program_json: &str,
-    allowed_origins_json: &str,
-) -> AppResult<()> {
-    sqlx::query("UPDATE shops SET program_json = $1, allowed_origins_json = $2 WHERE id = $3")
-        .bind(program_json)
-        .bind(allowed_origins_json)
-        .bind(shop_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
-}

@@ -185,22 +185,6 @@ pub fn starter_program(landing_url: &str) -> ProgramRules {
     }
 }
 
-/// Replaces a shop's program and allowed origins (checked by `tally_core::rules::program_problems`).
-pub async fn store_program(
-    db: &Db,
-    shop_id: &str,
-    rules: &ProgramRules,
-    allowed_origins: &[String],
-) -> AppResult<()> {
-    db::shops::set_program(
-        db,
-        shop_id,
-        &serde_json::to_string(rules)?,
-        &serde_json::to_string(allowed_origins)?,
-    )
-    .await
-}
-
 /// Saves a program as the shop's program and as its next version, audited, in one transaction; the
 /// shop's first save also keeps what it had before as version 1. Returns the new version's number.
 pub async fn save_program(
