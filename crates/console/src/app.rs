@@ -9,7 +9,10 @@ use tally_core::staff::{Permission, Role};
 
 use crate::api;
 use crate::i18n::Lang;
-use crate::pages::{appearance, history, install, program, signin, staff, welcome};
+use crate::pages::{
+    appearance, codes, counter, customers, data, history, install, program, reports, signin, staff,
+    webhooks, welcome,
+};
 use crate::state::{use_console, Console};
 
 #[component]
@@ -121,11 +124,17 @@ fn Layout() -> impl IntoView {
         <div class="frame">
             <nav class="side" aria-label=move || console.t("nav")>
                 <ul>
+                    {nav_item("/console/counter", "nav_counter", Permission::Counter)}
+                    {nav_item("/console/customers", "nav_customers", Permission::Counter)}
+                    {nav_item("/console/codes", "nav_codes", Permission::Counter)}
+                    {nav_item("/console/reports", "nav_reports", Permission::Manage)}
                     {nav_item("/console/welcome", "nav_welcome", Permission::Manage)}
                     {nav_item("/console/program", "nav_program", Permission::Manage)}
                     {nav_item("/console/history", "nav_history", Permission::Manage)}
                     {nav_item("/console/appearance", "nav_appearance", Permission::Manage)}
                     {nav_item("/console/install", "nav_install", Permission::Manage)}
+                    {nav_item("/console/webhooks", "nav_webhooks", Permission::Manage)}
+                    {nav_item("/console/data", "nav_data", Permission::Manage)}
                     {nav_item("/console/staff", "nav_staff", Permission::Administer)}
                 </ul>
             </nav>
@@ -137,6 +146,12 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/history") view=|| guard(Permission::Manage, || view! { <history::History /> }.into_any()) />
                     <Route path=path!("/appearance") view=|| guard(Permission::Manage, || view! { <appearance::Appearance /> }.into_any()) />
                     <Route path=path!("/install") view=|| guard(Permission::Manage, || view! { <install::Install /> }.into_any()) />
+                    <Route path=path!("/counter") view=|| guard(Permission::Counter, || view! { <counter::Counter /> }.into_any()) />
+                    <Route path=path!("/customers") view=|| guard(Permission::Counter, || view! { <customers::Customers /> }.into_any()) />
+                    <Route path=path!("/codes") view=|| guard(Permission::Counter, || view! { <codes::Codes /> }.into_any()) />
+                    <Route path=path!("/reports") view=|| guard(Permission::Manage, || view! { <reports::Reports /> }.into_any()) />
+                    <Route path=path!("/webhooks") view=|| guard(Permission::Manage, || view! { <webhooks::Webhooks /> }.into_any()) />
+                    <Route path=path!("/data") view=|| guard(Permission::Manage, || view! { <data::Data /> }.into_any()) />
                     <Route path=path!("/staff") view=|| guard(Permission::Administer, || view! { <staff::Staff /> }.into_any()) />
                 </Routes>
             </main>
@@ -161,17 +176,12 @@ fn guard(need: Permission, page: fn() -> AnyView) -> impl IntoView {
 #[component]
 fn Home() -> impl IntoView {
     let console = use_console();
+    // The program for those who run it; the counter for a clerk, whose work is at the till.
     move || {
         if console.may(Permission::Manage) {
             view! { <program::ProgramPage /> }.into_any()
         } else {
-            view! {
-                <section class="card">
-                    <h1>{console.shop().map(|s| s.name).unwrap_or_default()}</h1>
-                    <p>{console.t("clerk_home")}</p>
-                </section>
-            }
-            .into_any()
+            view! { <counter::Counter /> }.into_any()
         }
     }
 }

@@ -61,14 +61,27 @@ impl Lang {
 
 /// The message `key` in `lang`; the key itself when no row has it (a test keeps that from happening).
 pub fn t(lang: Lang, key: &str) -> &'static str {
-    MESSAGES
+    TABLES
         .iter()
+        .flat_map(|table| table.iter())
         .find(|(k, _)| *k == key)
         .map(|(_, row)| row[lang.index()])
         .unwrap_or("?")
 }
 
-type Row = (&'static str, [&'static str; 6]);
+/// One message: its key and its text in en, de, fr, es, tr, ar.
+pub type Row = (&'static str, [&'static str; 6]);
+
+/// The shell's messages, then each page's own (kept beside the page that says them).
+pub const TABLES: &[&[Row]] = &[
+    MESSAGES,
+    crate::pages::customers::WORDS,
+    crate::pages::counter::WORDS,
+    crate::pages::codes::WORDS,
+    crate::pages::webhooks::WORDS,
+    crate::pages::reports::WORDS,
+    crate::pages::data::WORDS,
+];
 
 /// en, de, fr, es, tr, ar.
 pub const MESSAGES: &[Row] = &[
@@ -98,8 +111,13 @@ pub const MESSAGES: &[Row] = &[
     ("nav_history", ["History", "Verlauf", "Historique", "Historial", "Geçmiş", "السجل"]),
     ("nav_appearance", ["Appearance", "Aussehen", "Apparence", "Apariencia", "Görünüm", "المظهر"]),
     ("nav_install", ["Install", "Einbinden", "Installation", "Instalación", "Kurulum", "التثبيت"]),
+    ("nav_counter", ["Counter", "Kasse", "Comptoir", "Mostrador", "Kasa", "نقطة البيع"]),
+    ("nav_customers", ["Customers", "Kunden", "Clients", "Clientes", "Müşteriler", "العملاء"]),
+    ("nav_codes", ["Codes", "Codes", "Codes", "Códigos", "Kodlar", "الرموز"]),
+    ("nav_reports", ["Reports", "Berichte", "Rapports", "Informes", "Raporlar", "التقارير"]),
+    ("nav_webhooks", ["Webhooks", "Webhooks", "Webhooks", "Webhooks", "Webhook'lar", "خطافات الويب"]),
+    ("nav_data", ["Data in and out", "Daten ein und aus", "Import et export", "Importar y exportar", "Veri içe ve dışa aktarma", "استيراد البيانات وتصديرها"]),
     ("nav_staff", ["Staff and keys", "Team und Schlüssel", "Équipe et clés", "Equipo y claves", "Ekip ve anahtarlar", "الفريق والمفاتيح"]),
-    ("clerk_home", ["You work at the counter. The counter tools are used from the shop's till; the program, appearance and staff pages are for owners and managers.", "Sie arbeiten an der Kasse. Programm, Aussehen und Team verwalten Inhaber und Manager.", "Vous travaillez en caisse. Le programme, l'apparence et l'équipe sont gérés par les propriétaires et gérants.", "Trabajas en el mostrador. El programa, la apariencia y el equipo los gestionan propietarios y gerentes.", "Kasada çalışıyorsunuz. Program, görünüm ve ekip sayfaları sahipler ve yöneticiler içindir.", "أنت تعمل عند الصندوق. صفحات البرنامج والمظهر والفريق مخصّصة للمالكين والمديرين."]),
     ("not_allowed_page", ["This page is for owners and managers.", "Diese Seite ist für Inhaber und Manager.", "Cette page est réservée aux propriétaires et gérants.", "Esta página es para propietarios y gerentes.", "Bu sayfa sahipler ve yöneticiler içindir.", "هذه الصفحة مخصّصة للمالكين والمديرين."]),
     ("save", ["Save", "Speichern", "Enregistrer", "Guardar", "Kaydet", "حفظ"]),
     ("saving", ["Saving…", "Wird gespeichert…", "Enregistrement…", "Guardando…", "Kaydediliyor…", "جارٍ الحفظ…"]),
@@ -239,7 +257,7 @@ mod tests {
 
     #[test]
     fn every_message_has_all_six_languages() {
-        for (key, row) in MESSAGES {
+        for (key, row) in TABLES.iter().flat_map(|table| table.iter()) {
             for (lang, text) in Lang::ALL.iter().zip(row) {
                 assert!(!text.trim().is_empty(), "{key} is empty in {}", lang.code());
             }
@@ -248,7 +266,10 @@ mod tests {
 
     #[test]
     fn no_key_is_listed_twice() {
-        let mut keys: Vec<_> = MESSAGES.iter().map(|(k, _)| *k).collect();
+        let mut keys: Vec<_> = TABLES
+            .iter()
+            .flat_map(|table| table.iter().map(|(k, _)| *k))
+            .collect();
         keys.sort_unstable();
         let before = keys.len();
         keys.dedup();
