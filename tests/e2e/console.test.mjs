@@ -2,14 +2,11 @@
 // the storefront widget, a manager's restore, what a clerk may not do, the lockout, sign-out on the
 // server, axe on every page in English and Arabic, and screenshots at phone and desktop widths.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import {
-  DEMO_OWNER, DESKTOP, PHONE, SHOP, addStaff, consoleSignIn, launchBrowser, merchant, newPage, screenshot,
+  DEMO_OWNER, DESKTOP, PHONE, SHOP, addStaff, axeViolations, consoleSignIn, launchBrowser, merchant, newPage, screenshot,
   startServer, widgetReady,
 } from './harness.mjs';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core');
 
 let server;
 let browser;
@@ -25,14 +22,6 @@ after(async () => {
 // Signed out, the console's first `GET /v1/staff/session` is a 401, which Chromium logs itself.
 const unexpected = (problems) => problems.filter((p) => !p.includes('status of 401'));
 const program = () => fetch(`${server.url}/v1/shops/${SHOP}/program`).then((r) => r.json());
-
-async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'], iframes: false });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' > ')).join(' | ')}`);
-  });
-}
 
 test('an owner signs in, renames a reward, sees what changes, saves, and the storefront widget shows it', async () => {
   const before = await program();
@@ -167,7 +156,8 @@ test('sign-out ends the session on the server: the old cookie then gets 401', as
   await context.close();
 });
 
-const PAGES = ['welcome', 'program', 'history', 'appearance', 'install', 'staff'];
+const PAGES = ['counter', 'customers', 'codes', 'reports', 'welcome', 'program', 'history', 'appearance', 'install',
+  'webhooks', 'data', 'staff'];
 for (const lang of ['en', 'ar']) {
   test(`axe finds nothing on every console page in ${lang}, at phone and desktop widths`, async () => {
     for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

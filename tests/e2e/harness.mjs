@@ -5,6 +5,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -157,4 +158,15 @@ export async function consoleSignIn(page, base, { email, password }) {
   await page.locator('#password').fill(password);
   await page.getByRole('button', { name: /sign in|anmelden|se connecter|iniciar|giriş|تسجيل الدخول/i }).click();
   await page.locator('nav.side').waitFor();
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core');
+
+/** axe-core's violations on the page, one line each (the page needs `bypassCSP: true` to take the script). */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'], iframes: false });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' > ')).join(' | ')}`);
+  });
 }
