@@ -92,11 +92,11 @@ async fn answer<T: DeserializeOwned>(
     })
 }
 
-async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+pub(crate) async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     answer(with_cookie(Request::get(url), None).send().await).await
 }
 
-async fn send<B: Serialize, T: DeserializeOwned>(
+pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
     builder: RequestBuilder,
     csrf: &str,
     body: Option<&B>,
@@ -110,7 +110,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     answer(request.send().await).await
 }
 
-fn shop_url(shop: &str, rest: &str) -> String {
+pub(crate) fn shop_url(shop: &str, rest: &str) -> String {
     format!("/v1/shops/{}{rest}", encode(shop))
 }
 
