@@ -7,6 +7,7 @@ pub mod api;
 pub mod demo;
 pub mod ids;
 pub mod imports;
+pub mod insights;
 pub mod rules;
 pub mod staff;
 pub mod theme;

@@ -453,3 +453,150 @@ async fn a_million_ledger_entries_export_in_constant_memory() {
     drop(child);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Moves a customer's ledger entries of one kind to `when`.
+async fn backdate_kind(s: &TestServer, customer: &str, kind: &str, when: i64) {
+    sqlx::query(
+        "UPDATE ledger_entries SET created_at = $1 WHERE kind = $2
+         AND customer_pk = (SELECT id FROM customers WHERE shop_id = $3 AND customer_id = $4)",
+    )
+    .bind(when)
+    .bind(kind)
+    .bind(&s.shop.id)
+    .bind(customer)
+    .execute(&s.db.pool)
+    .await
+    .expect("backdate the entries");
+}
+
+#[tokio::test]
+async fn insights_count_points_spent_within_90_days_referrals_and_the_nps_by_month() {
+    on_every_backend(|s| async move {
+        let now = chrono_free_now() * 1000;
+        // Two members earn 350 stars (300 for the order, 50 for joining) 200 days ago; one spends 100 of
+        // them 50 days later (soon), the other today (too late). A third earns today, after the cohort.
+        for (customer, spent_at) in [("soon", now - 150 * DAY_MS), ("late", now)] {
+            let order = format!("o-{customer}");
+            assert_eq!(
+                s.order(&order, customer, 30_000).await.0,
+                StatusCode::CREATED
+            );
+            backdate(&s, &order, customer, now - 200 * DAY_MS).await;
+            let (status, body) = s.redeem(customer, &format!("r-{customer}"), "5off").await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            backdate_kind(&s, customer, "redeem", spent_at).await;
+        }
+        assert_eq!(s.order("o-new", "new", 9_000).await.0, StatusCode::CREATED);
+
+        // A friend's first order with the "soon" member's code.
+        let code = s.me("soon").await["referral"]["code"].clone();
+        let (status, body) = s
+            .merchant(
+                Method::POST,
+                "/orders",
+                Some(
+                    json!({"order_id": "o-friend", "customer_id": "friend", "total_minor": 4_200,
+                            "currency": "USD", "referral_code": code}),
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        let (status, body) = s.merchant(Method::GET, "/reports/insights", None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let soon = &body["redeemed_within_90_days"];
+        assert_eq!(
+            (soon["earned"].as_i64(), soon["redeemed"].as_i64()),
+            (Some(700), Some(100)),
+            "{body}"
+        );
+        let referrals = &body["referrals"];
+        assert_eq!(referrals["completed"], 1, "{body}");
+        assert_eq!(referrals["advocates"], 1);
+        assert_eq!(referrals["friends_revenue_minor"], 4_200);
+        let me = s.me("soon").await;
+        assert_eq!(
+            referrals["advocate_points"], me["referral"]["points_earned"],
+            "{me}"
+        );
+
+        // Twelve months, oldest first, this month last; no answers yet.
+        let months = body["nps_by_month"].as_array().expect("months");
+        assert_eq!(months.len(), 12);
+        let this_month = tally_core::timeseries::format_date(tally_core::timeseries::period_start(
+            tally_core::timeseries::Interval::Month,
+            now / DAY_MS,
+        ));
+        assert_eq!(months[11]["start"], this_month.as_str());
+        assert!(months.iter().all(|m| m["responses"] == 0));
+        assert_eq!(body["latest_comments"], json!([]));
+
+        // With the feedback question on: a promoter this month, a detractor moved to last month.
+        let mut rules = tally_core::demo::coffee_club_program();
+        rules.referral.landing_url = "https://coffee.example/".into();
+        let update = serde_json::to_value(tally_core::ProgramUpdate {
+            rules,
+            allowed_origins: vec![ORIGIN.into()],
+        })
+        .expect("json");
+        assert_eq!(
+            s.merchant(Method::PUT, "/program", Some(update)).await.0,
+            StatusCode::OK
+        );
+        for (customer, score, comment) in [("soon", 10, "Lovely beans"), ("late", 3, "Too slow")] {
+            let (status, body) = send(
+                s.shopper(Method::POST, "/me/feedback", customer)
+                    .header("Idempotency-Key", format!("f-{customer}"))
+                    .json(&json!({"score": score, "comment": comment})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        let last_month_day = tally_core::timeseries::period_start(
+            tally_core::timeseries::Interval::Month,
+            now / DAY_MS,
+        ) - 1;
+        sqlx::query(
+            "UPDATE feedback SET created_at = $1 WHERE customer_pk =
+             (SELECT id FROM customers WHERE shop_id = $2 AND customer_id = 'late')",
+        )
+        .bind(last_month_day * DAY_MS + 3_600_000)
+        .bind(&s.shop.id)
+        .execute(&s.db.pool)
+        .await
+        .expect("backdate the answer");
+        let (_, body) = s.merchant(Method::GET, "/reports/insights", None).await;
+        let months = body["nps_by_month"].as_array().expect("months");
+        assert_eq!(
+            (&months[11]["score"], &months[11]["responses"]),
+            (&json!(100), &json!(1)),
+            "{body}"
+        );
+        assert_eq!(
+            (&months[10]["score"], &months[10]["responses"]),
+            (&json!(-100), &json!(1)),
+            "{body}"
+        );
+        let comments: Vec<_> = body["latest_comments"]
+            .as_array()
+            .expect("comments")
+            .iter()
+            .map(|c| {
+                (
+                    c["customer_id"].clone(),
+                    c["score"].clone(),
+                    c["comment"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            comments,
+            vec![
+                (json!("soon"), json!(10), json!("Lovely beans")),
+                (json!("late"), json!(3), json!("Too slow")),
+            ]
+        );
+        s
+    })
+    .await;
+}

@@ -155,3 +155,90 @@ pub async fn daily(
     };
     Ok(query.fetch_all(&mut *conn).await?)
 }
+
+/// `(customer key, 1 for a redemption else 0, points, created_at)` of the shop's ledger entries before `until` (ms),
+/// by customer then in order: the entries behind the "redeemed within 90 days" share, streamed.
+pub fn entries_by_customer<'c>(
+    conn: &'c mut AnyConnection,
+    shop_id: &'c str,
+    until: i64,
+) -> futures_util::stream::BoxStream<'c, Result<(i64, i64, i64, i64), sqlx::Error>> {
+    sqlx::query_as(
+        "SELECT customer_pk, CAST(CASE WHEN kind = 'redeem' THEN 1 ELSE 0 END AS BIGINT), points, created_at
+         FROM ledger_entries WHERE shop_id = $1 AND created_at < $2 ORDER BY customer_pk, id",
+    )
+    .bind(shop_id)
+    .bind(until)
+    .fetch(conn)
+}
+
+/// `(completed, advocates, Σ advocate points, Σ friend points, Σ the friends' order totals, refused)`.
+pub async fn referral_results(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+) -> AppResult<(i64, i64, i64, i64, i64, i64)> {
+    let (completed, advocates, advocate_points, friend_points): (i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT COUNT(*), COUNT(DISTINCT advocate_pk),
+                    CAST(COALESCE(SUM(advocate_points), 0) AS BIGINT),
+                    CAST(COALESCE(SUM(friend_points), 0) AS BIGINT)
+             FROM referrals WHERE shop_id = $1",
+        )
+        .bind(shop_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let revenue: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(o.total_minor), 0) AS BIGINT) FROM orders o
+         JOIN referrals r ON r.friend_pk = o.customer_pk WHERE r.shop_id = $1 AND o.shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let refused: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM referral_refusals WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok((
+        completed,
+        advocates,
+        advocate_points,
+        friend_points,
+        revenue,
+        refused,
+    ))
+}
+
+/// `(day, score, answers)` of the shop's feedback since `from` (ms); `day` counts from 1970-01-01 (UTC).
+pub async fn feedback_by_day(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    from: i64,
+) -> AppResult<Vec<(i64, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT created_at / 86400000 AS day, score, COUNT(*) FROM feedback
+         WHERE shop_id = $1 AND created_at >= $2 GROUP BY day, score",
+    )
+    .bind(shop_id)
+    .bind(from)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// `(customer id, score, comment, created_at)` of the `limit` newest answers with a comment.
+pub async fn latest_comments(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    limit: i64,
+) -> AppResult<Vec<(String, i64, String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.customer_id, f.score, f.comment, f.created_at FROM feedback f
+         JOIN customers c ON c.id = f.customer_pk
+         WHERE f.shop_id = $1 AND f.comment IS NOT NULL AND f.comment <> ''
+         ORDER BY f.created_at DESC, f.id DESC LIMIT $2",
+    )
+    .bind(shop_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?)
+}

@@ -260,6 +260,7 @@ impl Modify for CommonResponses {
         super::codes::code_cancel,
         super::reports::summary_show,
         super::reports::timeseries_show,
+        super::reports::insights_show,
         super::exports::customers_csv,
         super::exports::ledger_csv,
         super::imports::customers_import,

@@ -1,11 +1,12 @@
 //! `GET /v1/shops/{shop_id}/reports/summary`: the program at a glance, straight from the ledger;
-//! `GET …/reports/timeseries`: one metric over time.
+//! `GET …/reports/timeseries`: one metric over time; `GET …/reports/insights` (ours): what one number cannot say.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use tally_core::api::{ErrorBody, OrderChannel, Summary};
+use tally_core::insights::Insights;
 use tally_core::one_of;
 use tally_core::timeseries::{self, Interval, Metric, Timeseries};
 
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
             "/v1/shops/{shop_id}/reports/timeseries",
             get(timeseries_show),
         )
+        .route("/v1/shops/{shop_id}/reports/insights", get(insights_show))
 }
 
 /// Members, points issued, redeemed, expired and outstanding, members by tier (earned or paid),
@@ -38,6 +40,22 @@ pub async fn summary_show(
 ) -> AppResult<Json<Summary>> {
     Ok(Json(
         ledger::summary(&state.db, &merchant.shop, now_ms()).await?,
+    ))
+}
+
+/// Our extension: the share of points spent on rewards within 90 days of being earned (a year's cohort),
+/// referral results, the NPS of each of the last 12 months and the latest comments.
+#[utoipa::path(get, path = "/v1/shops/{shop_id}/reports/insights", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id")),
+    responses((status = 200, description = "The insights", body = Insights),
+              (status = 401, description = "`unauthorized`", body = ErrorBody)),
+    security(("secret_key" = [])))]
+pub async fn insights_show(
+    State(state): State<AppState>,
+    merchant: Merchant,
+) -> AppResult<Json<Insights>> {
+    Ok(Json(
+        ledger::insights(&state.db, &merchant.shop, now_ms()).await?,
     ))
 }
 

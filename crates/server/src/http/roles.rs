@@ -70,6 +70,7 @@ pub const ROUTES: &[(&str, &str, Permission)] = &[
     ("GET", "/v1/shops/{shop_id}/install", Manage),
     ("GET", "/v1/shops/{shop_id}/reports/summary", Manage),
     ("GET", "/v1/shops/{shop_id}/reports/timeseries", Manage),
+    ("GET", "/v1/shops/{shop_id}/reports/insights", Manage),
     ("GET", "/v1/shops/{shop_id}/exports/customers.csv", Manage),
     ("GET", "/v1/shops/{shop_id}/exports/ledger.csv", Manage),
     ("POST", "/v1/shops/{shop_id}/imports/customers", Manage),

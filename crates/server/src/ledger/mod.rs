@@ -55,7 +55,7 @@ pub use memberships::{
 pub use orders::{record_order, record_refund};
 pub use posting::{Posting, MAX_BALANCE};
 pub use redemptions::{redeem, redemptions};
-pub use reports::summary;
+pub use reports::{insights, summary};
 
 use crate::db::customers::CustomerRow;
 use crate::db::idempotency::KeyRef;

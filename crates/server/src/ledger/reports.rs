@@ -1,12 +1,17 @@
-//! `GET …/reports/summary`: the program at a glance, straight from the ledger.
+//! `GET …/reports/summary`: the program at a glance, straight from the ledger; `GET …/reports/insights`.
 
 use std::collections::BTreeMap;
 
+use tally_core::insights::{
+    self, FeedbackComment, Insights, NpsMonth, RedeemedSoon, ReferralResults,
+};
 use tally_core::rules::{self, Held};
+use tally_core::timeseries::{format_date, period_start, Interval};
 use tally_core::{ActivityKind, OrderChannel, OrdersByChannel, Summary, TierMetric};
 
 // The NPS looks back as far as the spend metric: 365 days.
 use super::{expire_points, SPEND_WINDOW_MS};
+use crate::clock::{rfc3339, DAY_MS};
 use crate::db::{self, Db};
 use crate::error::AppResult;
 use crate::shops::ShopRecord;
@@ -83,5 +88,96 @@ pub async fn summary(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Summary>
         members_by_tier,
         orders_by_channel,
         nps,
+    })
+}
+
+/// `GET …/reports/insights`: how soon points are spent, referral results, the NPS month by month and the
+/// latest comments. Expired points are settled first, as the summary does.
+pub async fn insights(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Insights> {
+    use futures_util::TryStreamExt;
+
+    let shop_id = &shop.shop.id;
+    for pk in db::reports::customers_with_due_lots(db, shop_id, now).await? {
+        expire_points(db, shop, pk, now).await?;
+    }
+    let mut conn = db.pool.acquire().await?;
+
+    // One customer's entries at a time: memory stays that of the largest customer, not the shop's.
+    let (from, until) = insights::cohort(now);
+    let (mut earned, mut redeemed) = (0_i64, 0_i64);
+    {
+        let mut rows = db::reports::entries_by_customer(&mut conn, shop_id, now);
+        let mut current: Option<i64> = None;
+        let mut entries = Vec::new();
+        while let Some((pk, redeem, points, at)) = rows.try_next().await? {
+            if current != Some(pk) {
+                insights::redeemed_soon(entries.drain(..), from, until, &mut earned, &mut redeemed);
+                current = Some(pk);
+            }
+            entries.push(insights::Entry {
+                redeem: redeem == 1,
+                points,
+                at,
+            });
+        }
+        insights::redeemed_soon(entries, from, until, &mut earned, &mut redeemed);
+    }
+
+    let (completed, advocates, advocate_points, friend_points, friends_revenue_minor, refused) =
+        db::reports::referral_results(&mut conn, shop_id).await?;
+
+    // The last 12 calendar months, this one included.
+    let today = now.div_euclid(DAY_MS);
+    let mut month = period_start(Interval::Month, today);
+    let mut months = vec![month];
+    while months.len() < insights::NPS_MONTHS {
+        month = period_start(Interval::Month, month - 1);
+        months.push(month);
+    }
+    months.reverse();
+    let answers = db::reports::feedback_by_day(&mut conn, shop_id, months[0] * DAY_MS).await?;
+    let nps_by_month = months
+        .iter()
+        .map(|&start| {
+            let counts = answers
+                .iter()
+                .filter(|(day, _, _)| period_start(Interval::Month, *day) == start)
+                .map(|&(_, score, n)| (score, n));
+            let nps = rules::nps(counts);
+            NpsMonth {
+                start: format_date(start),
+                score: nps.score,
+                responses: nps.responses,
+            }
+        })
+        .collect();
+    let latest_comments =
+        db::reports::latest_comments(&mut conn, shop_id, insights::LATEST_COMMENTS as i64)
+            .await?
+            .into_iter()
+            .map(|(customer_id, score, comment, at)| FeedbackComment {
+                customer_id,
+                score,
+                comment,
+                created_at: rfc3339(at),
+            })
+            .collect();
+    Ok(Insights {
+        redeemed_within_90_days: RedeemedSoon {
+            cohort_from: format_date(from / DAY_MS),
+            cohort_to: format_date(until / DAY_MS - 1),
+            earned,
+            redeemed,
+        },
+        referrals: ReferralResults {
+            completed,
+            advocates,
+            advocate_points,
+            friend_points,
+            friends_revenue_minor,
+            refused,
+        },
+        nps_by_month,
+        latest_comments,
     })
 }
