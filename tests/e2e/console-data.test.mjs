@@ -194,6 +194,7 @@ test('a Smile.io file: the dry run shows each row, the import posts the balances
   assert.match(await errors.nth(0).textContent(), /^3.*line 3: email/);
   assert.match(await errors.nth(1).textContent(), /^4.*line 4: points balance/);
   assert.equal(await page.locator('#import-run').isDisabled(), true);
+  await page.locator('.import-report').scrollIntoViewIfNeeded();
   await screenshot(page, 'console-data-refused-desktop');
 
   // The good file: the dry run changes nothing …
@@ -274,6 +275,7 @@ for (const lang of ['en', 'ar']) {
       await page.locator('.delivery-detail tbody tr').first().waitFor();
       assert.deepEqual(await axeViolations(page), [], `webhooks (${lang}, ${size})`);
       assert.ok(await noSideScroll(), `webhooks scrolls sideways (${lang}, ${size})`);
+      await page.locator('#wh-deliveries-title').scrollIntoViewIfNeeded();
       await screenshot(page, `console-webhooks-content-${lang}-${size}`);
 
       await page.goto(`${server.url}/console/data`);
@@ -282,6 +284,7 @@ for (const lang of ['en', 'ar']) {
       await page.locator('tr.import-row.error').waitFor();
       assert.deepEqual(await axeViolations(page), [], `data (${lang}, ${size})`);
       assert.ok(await noSideScroll(), `data scrolls sideways (${lang}, ${size})`);
+      await page.locator('.import-report').scrollIntoViewIfNeeded();
       await screenshot(page, `console-data-content-${lang}-${size}`);
       assert.deepEqual(unexpected(problems), []);
       assert.deepEqual(expectedAnswers(answers), []);

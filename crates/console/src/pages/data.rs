@@ -69,8 +69,8 @@ const FORMATS: [(ImportFormat, &str); 4] = [
 const IMPORT_LIMIT_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
 
 /// The header names a format reads, as the server matches them: `(required, also read)`, each column
-/// its names joined by `or` (a trailing `*` shown as `…`: any header beginning so).
-fn columns(format: ImportFormat, or: &str) -> (Vec<String>, Vec<String>) {
+/// with the names it goes by (a trailing `*` shown as `…`: any header beginning so).
+fn columns(format: ImportFormat) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     let names = |aliases: &[&str]| {
         aliases
             .iter()
@@ -79,7 +79,6 @@ fn columns(format: ImportFormat, or: &str) -> (Vec<String>, Vec<String>) {
                 None => (*a).to_owned(),
             })
             .collect::<Vec<_>>()
-            .join(&format!(" {or} "))
     };
     let (mut required, mut optional) = (Vec::new(), Vec::new());
     for (_, aliases, needed) in mapping(format) {
@@ -236,22 +235,28 @@ pub fn Data() -> impl IntoView {
         });
     };
     let hint = move || {
-        let or = console.t("data_or");
-        let (required, optional) = columns(format.get(), or);
-        let list = |names: Vec<String>| {
-            names
+        let (required, optional) = columns(format.get());
+        // Each column's names as code, joined by the page's "or": `customer_id` or `id`.
+        let list = |columns: Vec<Vec<String>>| {
+            columns
                 .into_iter()
-                .map(|n| view! { <code dir="ltr">{n}</code> })
-                .collect::<Vec<_>>()
+                .enumerate()
+                .map(|(i, names)| {
+                    let names = names
+                        .into_iter()
+                        .enumerate()
+                        .map(|(j, n)| {
+                            view! { {(j > 0).then(|| format!(" {} ", console.t("data_or")))}<code dir="ltr">{n}</code> }
+                        })
+                        .collect_view();
+                    view! { {(i > 0).then_some(", ")}{names} }
+                })
+                .collect_view()
         };
         view! {
             <p id="import-columns">
-                {console.t("data_required")}": "
-                {list(required).into_iter().enumerate().map(|(i, c)| view! { {(i > 0).then_some(", ")}{c} }).collect_view()}
-                {(!optional.is_empty()).then(|| view! {
-                    "; "{console.t("data_optional")}": "
-                    {list(optional).into_iter().enumerate().map(|(i, c)| view! { {(i > 0).then_some(", ")}{c} }).collect_view()}
-                })}
+                {console.t("data_required")}": "{list(required)}
+                {(!optional.is_empty()).then(|| view! { " — "{console.t("data_optional")}": "{list(optional)} })}
                 ". "<span class="muted">{console.t("data_columns_note")}</span>
             </p>
         }
@@ -303,10 +308,10 @@ pub fn Data() -> impl IntoView {
                                         ImportAction::Error => "error",
                                     })>
                                         <td class="num">{row.line}</td>
-                                        <td dir="ltr" class="customer">{row.customer_id.unwrap_or_else(|| "—".to_owned())}</td>
+                                        <td class="customer"><span dir="ltr">{row.customer_id.unwrap_or_else(|| "—".to_owned())}</span></td>
                                         <td>{move || console.t(action_key(action))}</td>
-                                        <td class="num" dir="ltr">{balance}</td>
-                                        <td dir="ltr">{row.changes.join(", ")}</td>
+                                        <td class="num"><span dir="ltr">{balance}</span></td>
+                                        <td><span dir="ltr">{row.changes.join(", ")}</span></td>
                                         <td>{why}</td>
                                     </tr>
                                 }
@@ -386,11 +391,11 @@ mod tests {
 
     #[test]
     fn the_column_hint_names_what_the_server_requires() {
-        let (required, optional) = columns(ImportFormat::Smile, "or");
-        assert_eq!(required, vec!["email", "points"]);
-        assert!(optional.contains(&"customer_id or id".to_owned()));
-        let (_, yotpo) = columns(ImportFormat::Yotpo, "or");
-        assert!(yotpo.contains(&"birthday…".to_owned()));
+        let (required, optional) = columns(ImportFormat::Smile);
+        assert_eq!(required, vec![vec!["email"], vec!["points"]]);
+        assert!(optional.contains(&vec!["customer_id".to_owned(), "id".to_owned()]));
+        let (_, yotpo) = columns(ImportFormat::Yotpo);
+        assert!(yotpo.contains(&vec!["birthday…".to_owned()]));
     }
 
     #[test]

@@ -97,6 +97,14 @@ fn instant(ts: &str) -> String {
     format!("{short} UTC")
 }
 
+/// An instant kept left to right inside right-to-left text.
+fn instant_view(ts: Option<&str>) -> impl IntoView {
+    match ts {
+        Some(ts) => view! { <span dir="ltr">{instant(ts)}</span> }.into_any(),
+        None => "—".into_any(),
+    }
+}
+
 fn status_key(status: DeliveryStatus) -> &'static str {
     match status {
         DeliveryStatus::Pending => "wh_pending",
@@ -563,8 +571,8 @@ pub fn Webhooks() -> impl IntoView {
                 <td><span class=format!("state {}", status.as_str())>{move || console.t(status_key(status))}</span></td>
                 <td class="num">{d.attempts}</td>
                 <td class="answer">{answer}</td>
-                <td>{d.next_attempt_at.as_deref().map(instant).unwrap_or_else(|| "—".to_owned())}</td>
-                <td>{created_at}</td>
+                <td>{instant_view(d.next_attempt_at.as_deref())}</td>
+                <td>{instant_view(Some(&d.created_at))}</td>
                 <td class="row-actions">
                     <button type="button" class="link" aria-label=move || format!("{} {}", console.t("wh_details"), open_label)
                         on:click=move |_| open_delivery(open_id.clone())>{move || console.t("wh_details")}</button>
@@ -585,7 +593,7 @@ pub fn Webhooks() -> impl IntoView {
                     <dt>{move || console.t("wh_event")}</dt><dd><code>{d.event_type.clone()}</code></dd>
                     <dt>{move || console.t("wh_event_id")}</dt><dd><code>{d.event_id.clone()}</code></dd>
                     <dt>{move || console.t("wh_status")}</dt><dd>{move || console.t(status_key(status))}</dd>
-                    <dt>{move || console.t("wh_next_attempt")}</dt><dd>{d.next_attempt_at.as_deref().map(instant).unwrap_or_else(|| "—".to_owned())}</dd>
+                    <dt>{move || console.t("wh_next_attempt")}</dt><dd>{instant_view(d.next_attempt_at.as_deref())}</dd>
                 </dl>
                 <div class="table-scroll" tabindex="0" role="region" aria-label=move || console.t("wh_log_scroll")>
                     <table>
@@ -599,7 +607,7 @@ pub fn Webhooks() -> impl IntoView {
                         <tbody>
                             {log.into_iter().map(|a| view! {
                                 <tr>
-                                    <td>{instant(&a.attempted_at)}</td>
+                                    <td>{instant_view(Some(&a.attempted_at))}</td>
                                     <td>{match a.response_status { Some(code) => code.to_string().into_any(), None => view! { <span>{move || console.t("wh_no_answer")}</span> }.into_any() }}</td>
                                     <td>{a.error.unwrap_or_else(|| "—".to_owned())}</td>
                                     <td class="num">{format!("{} ms", a.duration_ms)}</td>
