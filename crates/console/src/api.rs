@@ -110,6 +110,20 @@ pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
     answer(request.send().await).await
 }
 
+/// A write whose body is text of `content_type` (a CSV file), not JSON.
+pub(crate) async fn send_text<T: DeserializeOwned>(
+    builder: RequestBuilder,
+    csrf: &str,
+    content_type: &str,
+    body: &str,
+) -> Result<T, ApiError> {
+    let request = with_cookie(builder, Some(csrf))
+        .header("Content-Type", content_type)
+        .body(body)
+        .map_err(|_| ApiError::Server)?;
+    answer(request.send().await).await
+}
+
 pub(crate) fn shop_url(shop: &str, rest: &str) -> String {
     format!("/v1/shops/{}{rest}", encode(shop))
 }

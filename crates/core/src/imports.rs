@@ -229,8 +229,9 @@ impl Column {
 }
 
 /// The header names (compared without case, spaces, `_` or `-`) each column goes by in a format, and
-/// whether the file must have it. A name ending in `*` matches any header that begins with it.
-fn mapping(format: ImportFormat) -> &'static [(Column, &'static [&'static str], bool)] {
+/// whether the file must have it. A name ending in `*` matches any header that begins with it. Public so
+/// the console tells a merchant exactly the columns the server reads.
+pub fn mapping(format: ImportFormat) -> &'static [(Column, &'static [&'static str], bool)] {
     match format {
         // Our own customers.csv export (http/exports.rs).
         ImportFormat::Tally => &[
