@@ -197,17 +197,17 @@ pub fn CodeDesk(
                 let reward = c.reward.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "—".into());
                 view! {
                     <div class="code-card" id="code-found">
-                        <p class="code-big" dir="ltr">{c.code.clone()}</p>
+                        <p class="code-big"><bdi>{c.code.clone()}</bdi></p>
                         <p><span class=move || format!("pill pill-{}", c.status.as_str())>{console.t(status_key(c.status))}</span></p>
                         {other.then(|| view! { <p class="warn">{console.t("codes_other_customer")}</p> })}
                         <dl class="facts">
-                            <dt>{console.t("codes_reward")}</dt><dd>{reward}</dd>
+                            <dt>{console.t("codes_reward")}</dt><dd><bdi>{reward}</bdi></dd>
                             <dt>{console.t("codes_customer")}</dt><dd><A href=customer_href>{c.customer_id.clone()}</A></dd>
                             <dt>{console.t("codes_points_spent")}</dt><dd>{c.points_spent}</dd>
-                            <dt>{console.t("codes_created")}</dt><dd dir="ltr">{short_time(&c.created_at)}</dd>
-                            <dt>{console.t("codes_expires")}</dt><dd dir="ltr">{c.expires_at.as_deref().map(short_time).unwrap_or_else(|| console.t("codes_never").to_owned())}</dd>
-                            {c.used_at.clone().map(|u| view! { <dt>{console.t("codes_used_at")}</dt><dd dir="ltr">{short_time(&u)}</dd> })}
-                            {c.order_id.clone().map(|o| view! { <dt>{console.t("codes_order")}</dt><dd dir="ltr">{o}</dd> })}
+                            <dt>{console.t("codes_created")}</dt><dd><bdi>{short_time(&c.created_at)}</bdi></dd>
+                            <dt>{console.t("codes_expires")}</dt><dd><bdi>{c.expires_at.as_deref().map(short_time).unwrap_or_else(|| console.t("codes_never").to_owned())}</bdi></dd>
+                            {c.used_at.clone().map(|u| view! { <dt>{console.t("codes_used_at")}</dt><dd><bdi>{short_time(&u)}</bdi></dd> })}
+                            {c.order_id.clone().map(|o| view! { <dt>{console.t("codes_order")}</dt><dd><bdi>{o}</bdi></dd> })}
                         </dl>
                         {if usable {
                             view! {

@@ -225,7 +225,7 @@ pub fn Counter() -> impl IntoView {
                     <section class="card desk shopper" aria-labelledby="till-shopper-title">
                         <h2 id="till-shopper-title">{move || console.t("till_shopper")}</h2>
                         <p class="shopper-name">{name}</p>
-                        <p class="muted" dir="ltr">{phone_text}</p>
+                        <p class="muted"><bdi>{phone_text}</bdi></p>
                         <dl class="facts">
                             <dt>{move || console.t("till_balance")}</dt>
                             <dd id="till-balance">{move || shopper.with(|s| s.as_ref().map(|s| s.balance))}</dd>

@@ -130,14 +130,14 @@ fn CustomerPage(
     view! {
         <p class="crumb"><A href="/console/customers">{move || console.t("cust_back")}</A></p>
         <h1>{title}</h1>
-        <p class="muted" dir="ltr">{move || {
+        <p class="muted"><bdi>{move || {
             let mut parts = vec![id.get_value()];
             data.with(|d| if let Some(r) = &d.row {
                 parts.extend(r.email.clone());
                 parts.extend(r.phone.clone());
             });
             parts.join(" · ")
-        }}</p>
+        }}</bdi></p>
         <p class="error" role="alert">{move || {
             if missing.get() { Some(console.t("cust_not_found").to_owned()) } else { error.get().map(|e| e.message(console.lang.get())) }
         }}</p>
@@ -162,7 +162,7 @@ fn CustomerPage(
                     view! { <p class="muted">{console.t("cust_no_history")}</p> }.into_any()
                 } else {
                     view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-labelledby="history-title">
+                        <div class="table-scroll" tabindex="0">
                             <table id="history">
                                 <thead><tr>
                                     <th scope="col">{console.t("when")}</th>
@@ -174,10 +174,10 @@ fn CustomerPage(
                                 <tbody>
                                     {history.get().into_iter().map(|a| view! {
                                         <tr class=format!("entry entry-{}", a.kind.as_str())>
-                                            <td dir="ltr">{short_time(&a.created_at)}</td>
+                                            <td><bdi>{short_time(&a.created_at)}</bdi></td>
                                             <td>{console.t(kind_key(a.kind))}</td>
                                             <td>{a.description}</td>
-                                            <td class="num" dir="ltr">{if a.points > 0 { format!("+{}", a.points) } else { a.points.to_string() }}</td>
+                                            <td class="num"><bdi>{if a.points > 0 { format!("+{}", a.points) } else { a.points.to_string() }}</bdi></td>
                                             <td class="num">{a.balance_after}</td>
                                         </tr>
                                     }).collect_view()}
@@ -201,7 +201,7 @@ fn CustomerPage(
                             .and_then(|p| p.rules.rewards.iter().find(|r| r.id == reward_id).map(|r| r.name.clone()))
                             .unwrap_or_else(|| reward_id.to_owned()));
                         view! {
-                            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="codes-title">
+                            <div class="table-scroll" tabindex="0">
                                 <table id="customer-codes">
                                     <thead><tr>
                                         <th scope="col">{console.t("codes_code")}</th>
@@ -216,12 +216,12 @@ fn CustomerPage(
                                             let href = format!("/console/codes?code={}", encode(&r.code));
                                             view! {
                                                 <tr>
-                                                    <td dir="ltr"><A href=href>{r.code.clone()}</A></td>
-                                                    <td>{reward_name(&r.reward_id)}</td>
+                                                    <td><bdi><A href=href>{r.code.clone()}</A></bdi></td>
+                                                    <td><bdi>{reward_name(&r.reward_id)}</bdi></td>
                                                     <td>{console.t(status_key(r.status))}</td>
                                                     <td class="num">{r.points_spent}</td>
-                                                    <td dir="ltr">{short_time(&r.created_at)}</td>
-                                                    <td dir="ltr">{r.expires_at.as_deref().map(short_time).unwrap_or_else(|| console.t("codes_never").to_owned())}</td>
+                                                    <td><bdi>{short_time(&r.created_at)}</bdi></td>
+                                                    <td><bdi>{r.expires_at.as_deref().map(short_time).unwrap_or_else(|| console.t("codes_never").to_owned())}</bdi></td>
                                                 </tr>
                                             }
                                         }).collect_view()}
@@ -267,18 +267,22 @@ fn Overview(
                 .map(|t| t.name.clone())
                 .unwrap_or_else(|| tier_id.to_owned())
         };
+        let points_name = program
+            .as_ref()
+            .map(|p| p.rules.points.plural.clone())
+            .unwrap_or_else(|| console.t("points").to_owned());
         let percent = (me.tier_progress.clamp(0.0, 1.0) * 100.0).round() as i64;
         Some(view! {
             <section class="card overview" aria-labelledby="overview-title">
                 <h2 id="overview-title">{console.t("cust_overview")}</h2>
-                <p class="balance-big"><span id="customer-balance">{me.balance}</span>" "<span class="muted">{console.t("points")}</span></p>
+                <p class="balance-big"><span id="customer-balance">{me.balance}</span>" "<span class="muted">{points_name}</span></p>
                 <dl class="facts">
                     <dt>{console.t("cust_lifetime")}</dt><dd>{me.lifetime_points}</dd>
                     <dt>{console.t("cust_tier")}</dt><dd>{me.tier.as_ref().map(|t| t.name.clone()).unwrap_or_else(|| console.t("none").to_owned())}</dd>
                     <dt>{console.t("cust_membership")}</dt>
                     <dd>{me.membership.as_ref().map(|m| format!("{} {} {}", tier_name(&m.tier_id), console.t("cust_until"), short_time(&m.expires_at)))
                         .unwrap_or_else(|| console.t("none").to_owned())}</dd>
-                    <dt>{console.t("cust_referral_code")}</dt><dd dir="ltr">{me.referral.code.clone()}</dd>
+                    <dt>{console.t("cust_referral_code")}</dt><dd><bdi>{me.referral.code.clone()}</bdi></dd>
                     <dt>{console.t("cust_friends")}</dt><dd>{me.referral.friends_referred}</dd>
                     <dt>{console.t("cust_referral_points")}</dt><dd>{me.referral.points_earned}</dd>
                 </dl>
@@ -420,7 +424,7 @@ fn Profile(
                 </div>
                 <div class="field">
                     <label for="profile-birthday">{move || console.t("cust_birthday")}</label>
-                    <input id="profile-birthday" type="text" autocomplete="off" dir="ltr" placeholder="03-14" inputmode="numeric"
+                    <input id="profile-birthday" type="text" autocomplete="off" dir="ltr" inputmode="numeric"
                         prop:value=move || birthday.get() on:input=move |ev| birthday.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">

@@ -713,7 +713,7 @@ pub fn Customers() -> impl IntoView {
         {move || (!items.with(Vec::is_empty)).then(|| view! {
             <section class="card" aria-labelledby="customers-found">
                 <h2 id="customers-found" class="sr-only">{console.t("cust_results")}</h2>
-                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="customers-found">
+                <div class="table-scroll" tabindex="0">
                     <table class="customers">
                         <thead><tr>
                             <th scope="col">{console.t("cust_first_name")}</th>
@@ -731,12 +731,12 @@ pub fn Customers() -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td><A href=href>{name}</A></td>
-                                        <td dir="ltr">{c.customer_id.clone()}</td>
-                                        <td dir="ltr">{c.email.clone().unwrap_or_default()}</td>
-                                        <td dir="ltr">{c.phone.clone().unwrap_or_default()}</td>
+                                        <td><bdi>{c.customer_id.clone()}</bdi></td>
+                                        <td><bdi>{c.email.clone().unwrap_or_default()}</bdi></td>
+                                        <td><bdi>{c.phone.clone().unwrap_or_default()}</bdi></td>
                                         <td class="num">{c.balance}</td>
                                         <td>{c.tier.map(|t| t.name).unwrap_or_default()}</td>
-                                        <td dir="ltr">{short_time(&c.enrolled_at)}</td>
+                                        <td><bdi>{short_time(&c.enrolled_at)}</bdi></td>
                                     </tr>
                                 }
                             }).collect_view()}
