@@ -43,6 +43,20 @@ async function redeem(customer, rewardId) {
   return (await res.json()).code;
 }
 
+/** Answers the feedback question for `customer` as the widget would. */
+async function answerFeedback(customer, score, comment) {
+  const { id, timestamp, signature } = signShopper(customer);
+  const res = await fetch(`${server.url}/v1/shops/${SHOP}/me/feedback`, {
+    method: 'POST',
+    headers: {
+      'x-tally-customer': id, 'x-tally-timestamp': timestamp, 'x-tally-signature': signature,
+      'idempotency-key': `e2e-${Math.random()}`, 'content-type': 'application/json',
+    },
+    body: JSON.stringify({ score, comment }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+}
+
 /** A phone number no other test customer has: +1 201 555 01xx. */
 let phones = 0;
 const newPhone = () => `+1201555${String(100 + (phones++)).padStart(4, '0')}`;
@@ -169,6 +183,7 @@ for (const lang of ['en', 'ar']) {
     const { id } = await freshCustomer(server.url, 60_000, 'Noor');
     await merchant(server.url, 'PATCH', `/customers/${id}`, { phone: newPhone(), birthday: '03-14' });
     await redeem(id, '5off');
+    await answerFeedback(id, 9, 'The oat flat white is perfect');
     for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       // bypassCSP only lets the test inject axe-core; the console's own policy is tested by the server.
       const { context, page, problems } = await newPage(browser, viewport, { bypassCSP: true });
@@ -179,9 +194,12 @@ for (const lang of ['en', 'ar']) {
       await page.goto(`${server.url}/console/customers/${id}`);
       await page.locator('#customer-balance').waitFor();
       await page.locator('#customer-codes').waitFor();
+      await page.locator('#customer-feedback', { hasText: 'The oat flat white is perfect' }).waitFor();
       await page.waitForTimeout(300);
       assert.deepEqual(await axeViolations(page), [], `customer (${lang}, ${size})`);
       await screenshot(page, `customer-${lang}-${size}`);
+      await page.locator('#history-title').scrollIntoViewIfNeeded();
+      await screenshot(page, `customer-history-${lang}-${size}`);
 
       await page.goto(`${server.url}/console/counter`);
       await page.locator('#till-phone').fill('+1 201 555 0999');

@@ -5,8 +5,8 @@
 use gloo_net::http::Request;
 use tally_core::api::{
     ActivityPage, ActivityRequest, ActivityResult, AdjustmentRequest, BalanceResult,
-    CodeUseRequest, CustomerPage, CustomerUpdate, DiscountCode, Me, Membership, MembershipRequest,
-    OrderRequest, OrderResult, RedemptionList,
+    CodeUseRequest, CustomerPage, CustomerUpdate, DiscountCode, FeedbackList, Me, Membership,
+    MembershipRequest, OrderRequest, OrderResult, RedemptionList,
 };
 use tally_core::rules::currency_minor_digits;
 
@@ -82,6 +82,11 @@ pub async fn activity(
 
 pub async fn redemptions(shop: &str, customer_id: &str) -> Result<RedemptionList, ApiError> {
     get(&customer_url(shop, customer_id, "/redemptions")).await
+}
+
+/// The customer's answers to the feedback question, newest first.
+pub async fn feedback(shop: &str, customer_id: &str) -> Result<FeedbackList, ApiError> {
+    get(&customer_url(shop, customer_id, "/feedback")).await
 }
 
 /// Sets the fields present in `update`; enrols the customer when the id is new.

@@ -6,8 +6,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tally_core::api::{
-    Activity, ActivityKind, ActivityNote, AdjustmentRequest, CustomerListItem, CustomerUpdate, Me,
-    MembershipRequest, Program, Redemption, TierMetric,
+    Activity, ActivityKind, ActivityNote, AdjustmentRequest, CustomerListItem, CustomerUpdate,
+    FeedbackAnswer, Me, MembershipRequest, Program, Redemption, TierMetric,
 };
 use tally_core::rules::format_minor;
 use tally_core::staff::Permission;
@@ -46,6 +46,7 @@ struct Loaded {
     row: Option<CustomerListItem>,
     program: Option<Program>,
     redemptions: Vec<Redemption>,
+    feedback: Vec<FeedbackAnswer>,
 }
 
 #[component]
@@ -106,12 +107,17 @@ fn CustomerPage(
                 .await
                 .map(|r| r.items)
                 .unwrap_or_default();
+            let feedback = ops::feedback(&shop, &id)
+                .await
+                .map(|f| f.items)
+                .unwrap_or_default();
             missing.set(false);
             data.set(Loaded {
                 me: Some(me),
                 row,
                 program,
                 redemptions,
+                feedback,
             });
         });
         load_history(None);
@@ -174,7 +180,7 @@ fn CustomerPage(
                                 <tbody>
                                     {history.get().into_iter().map(|a| view! {
                                         <tr class=format!("entry entry-{}", a.kind.as_str())>
-                                            <td><bdi>{short_time(&a.created_at)}</bdi></td>
+                                            <td class="nowrap"><bdi>{short_time(&a.created_at)}</bdi></td>
                                             <td>{console.t(kind_key(a.kind))}</td>
                                             <td>{a.description}</td>
                                             <td class="num"><bdi>{if a.points > 0 { format!("+{}", a.points) } else { a.points.to_string() }}</bdi></td>
@@ -220,14 +226,36 @@ fn CustomerPage(
                                                     <td><bdi>{reward_name(&r.reward_id)}</bdi></td>
                                                     <td>{console.t(status_key(r.status))}</td>
                                                     <td class="num">{r.points_spent}</td>
-                                                    <td><bdi>{short_time(&r.created_at)}</bdi></td>
-                                                    <td><bdi>{r.expires_at.as_deref().map(short_time).unwrap_or_else(|| console.t("codes_never").to_owned())}</bdi></td>
+                                                    <td class="nowrap"><bdi>{short_time(&r.created_at)}</bdi></td>
+                                                    <td class="nowrap"><bdi>{r.expires_at.as_deref().map(short_time).unwrap_or_else(|| console.t("codes_never").to_owned())}</bdi></td>
                                                 </tr>
                                             }
                                         }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
+                        }.into_any()
+                    }
+                }}
+            </section>
+            <section class="card" aria-labelledby="feedback-title">
+                <h2 id="feedback-title">{move || console.t("cust_feedback_title")}</h2>
+                {move || {
+                    let answers = data.with(|d| d.feedback.clone());
+                    if answers.is_empty() {
+                        view! { <p class="muted">{console.t("cust_no_feedback")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="answers" id="customer-feedback">
+                                {answers.into_iter().map(|a| view! {
+                                    <li class="item">
+                                        <p><strong class=format!("score score-{}", if a.score >= 9 { "promoter" } else if a.score >= 7 { "passive" } else { "detractor" })>
+                                            {format!("{} {}/10", console.t("cust_score"), a.score)}</strong>
+                                            <span class="muted">" · "<bdi>{short_time(&a.created_at)}</bdi>" · +"{a.points_awarded}</span></p>
+                                        {a.comment.map(|c| view! { <blockquote><bdi>{c}</bdi></blockquote> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
                         }.into_any()
                     }
                 }}

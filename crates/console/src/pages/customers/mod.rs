@@ -736,7 +736,7 @@ pub fn Customers() -> impl IntoView {
                                         <td><bdi>{c.phone.clone().unwrap_or_default()}</bdi></td>
                                         <td class="num">{c.balance}</td>
                                         <td>{c.tier.map(|t| t.name).unwrap_or_default()}</td>
-                                        <td><bdi>{short_time(&c.enrolled_at)}</bdi></td>
+                                        <td class="nowrap"><bdi>{short_time(&c.enrolled_at)}</bdi></td>
                                     </tr>
                                 }
                             }).collect_view()}
