@@ -132,7 +132,7 @@ test('a clerk on a phone finds a shopper by a phone typed with spaces, records a
   await context.close();
 });
 
-test('a manager finds a customer and a double-clicked adjustment is one ledger entry; a reason is required', async () => {
+test('a manager finds a customer, a double-clicked adjustment is one ledger entry, a reason is required, and a code is cancelled', async () => {
   const manager = await addStaff(server.url, 'manager');
   const { id } = await freshCustomer(server.url, 5_000, 'Hedy');
   const { context, page, problems } = await newPage(browser, DESKTOP);
@@ -174,6 +174,18 @@ test('a manager finds a customer and a double-clicked adjustment is one ledger e
   await page.locator('#profile-error', { hasText: /phone/i }).waitFor();
   assert.equal(await page.locator('#profile-phone').inputValue(), taken);
   await screenshot(page, 'customer-detail-en-desktop');
+
+  // From the customer's codes to the codes page, where a manager cancels one (confirmed) and the points
+  // come back.
+  const code = await redeem(id, '5off');
+  await page.reload();
+  await page.locator('#customer-codes a', { hasText: code }).click();
+  await page.locator('#code-found .pill', { hasText: 'Ready to use' }).waitFor();
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.locator('#code-cancel').click();
+  await page.locator('#code-status', { hasText: 'Code cancelled' }).waitFor();
+  assert.equal((await merchant(server.url, 'GET', `/codes/${code}`)).status, 'cancelled');
+  assert.equal((await merchant(server.url, 'GET', `/customers/${id}`)).balance, before.balance + 30);
   assert.deepEqual(unexpected(problems).filter((p) => !p.includes('status of 409')), []);
   await context.close();
 });
