@@ -704,9 +704,9 @@ pub fn Customers() -> impl IntoView {
                 <label for="customer-q">{move || console.t("cust_search_label")}</label>
                 <input id="customer-q" type="search" autocomplete="off" aria-describedby="customer-q-hint"
                     prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
-                <p class="muted hint" id="customer-q-hint">{move || console.t("cust_search_hint")}</p>
             </div>
             <button type="submit" class="primary" id="customer-search" disabled=move || busy.get()>{move || console.t("cust_search")}</button>
+            <p class="muted hint" id="customer-q-hint">{move || console.t("cust_search_hint")}</p>
         </form>
         <p class="error" role="alert">{move || error.get().map(|e| e.message(console.lang.get()))}</p>
         <p class="status" role="status">{move || (shown_for.get().is_some() && items.with(Vec::is_empty)).then(|| console.t("cust_none_found"))}</p>
@@ -731,9 +731,9 @@ pub fn Customers() -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td><A href=href>{name}</A></td>
-                                        <td><bdi>{c.customer_id.clone()}</bdi></td>
-                                        <td><bdi>{c.email.clone().unwrap_or_default()}</bdi></td>
-                                        <td><bdi>{c.phone.clone().unwrap_or_default()}</bdi></td>
+                                        <td class="nowrap"><bdi>{c.customer_id.clone()}</bdi></td>
+                                        <td class="nowrap"><bdi>{c.email.clone().unwrap_or_default()}</bdi></td>
+                                        <td class="nowrap"><bdi>{c.phone.clone().unwrap_or_default()}</bdi></td>
                                         <td class="num">{c.balance}</td>
                                         <td>{c.tier.map(|t| t.name).unwrap_or_default()}</td>
                                         <td class="nowrap"><bdi>{short_time(&c.enrolled_at)}</bdi></td>
