@@ -148,6 +148,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/install") view=|| guard(Permission::Manage, || view! { <install::Install /> }.into_any()) />
                     <Route path=path!("/counter") view=|| guard(Permission::Counter, || view! { <counter::Counter /> }.into_any()) />
                     <Route path=path!("/customers") view=|| guard(Permission::Counter, || view! { <customers::Customers /> }.into_any()) />
+                    <Route path=path!("/customers/:id") view=|| guard(Permission::Counter, || view! { <customers::CustomerDetail /> }.into_any()) />
                     <Route path=path!("/codes") view=|| guard(Permission::Counter, || view! { <codes::Codes /> }.into_any()) />
                     <Route path=path!("/reports") view=|| guard(Permission::Manage, || view! { <reports::Reports /> }.into_any()) />
                     <Route path=path!("/webhooks") view=|| guard(Permission::Manage, || view! { <webhooks::Webhooks /> }.into_any()) />

@@ -7,6 +7,7 @@ pub mod app;
 pub mod changes;
 pub mod form;
 pub mod i18n;
+pub mod ops;
 pub mod pages;
 pub mod sample;
 pub mod snippets;

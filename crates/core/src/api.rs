@@ -801,6 +801,25 @@ pub struct FeedbackResult {
     pub next_allowed_at: String,
 }
 
+/// One answer to the feedback question, as the merchant reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackAnswer {
+    /// 0 to 10.
+    pub score: i64,
+    pub comment: Option<String>,
+    pub points_awarded: i64,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub created_at: String,
+}
+
+/// `GET …/customers/{customer_id}/feedback`: every answer of the customer, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedbackList {
+    pub items: Vec<FeedbackAnswer>,
+}
+
 /// The summary's Net Promoter Score over the answers of the last 365 days.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -465,6 +465,53 @@ async fn feedback(s: &TestServer, customer: &str, key: &str, body: Value) -> (St
 }
 
 #[tokio::test]
+async fn the_merchant_reads_a_customers_own_feedback_answers() {
+    on_every_backend(|s| async move {
+        store_program(&s, club_program()).await;
+        let (status, _) = feedback(
+            &s,
+            "ana",
+            "f-1",
+            json!({"score": 9, "comment": "Good crema"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = feedback(&s, "bob", "f-1", json!({"score": 4})).await;
+        assert_eq!(status, StatusCode::CREATED);
+
+        let (status, body) = s
+            .merchant(Method::GET, "/customers/ana/feedback", None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let items = body["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "only ana's answers: {body}");
+        assert_eq!(
+            (
+                &items[0]["score"],
+                &items[0]["comment"],
+                &items[0]["points_awarded"]
+            ),
+            (&json!(9), &json!("Good crema"), &json!(25))
+        );
+        assert!(items[0]["created_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')));
+
+        s.order("o-1", "cy", 1_000).await;
+        let (status, body) = s
+            .merchant(Method::GET, "/customers/cy/feedback", None)
+            .await;
+        assert_eq!((status, body), (StatusCode::OK, json!({"items": []})));
+        let (status, body) = s
+            .merchant(Method::GET, "/customers/nobody/feedback", None)
+            .await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
+        s
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn feedback_earns_its_points_once_per_cooldown_and_makes_the_nps() {
     on_every_backend(|s| async move {
         let (status, body) = feedback(&s, "ana", "f-1", json!({"score": 9})).await;

@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use super::LockedTx;
+use super::{Db, LockedTx};
 use crate::error::AppResult;
 
 /// An answer to record.
@@ -53,5 +53,19 @@ pub async fn scores_since(
     .bind(shop_id)
     .bind(since)
     .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// A customer's answers, newest first: `(score, comment, points_awarded, created_at)`.
+pub async fn of_customer(
+    db: &Db,
+    customer_pk: i64,
+) -> AppResult<Vec<(i64, Option<String>, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT score, comment, points_awarded, created_at FROM feedback
+         WHERE customer_pk = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(customer_pk)
+    .fetch_all(&db.pool)
     .await?)
 }

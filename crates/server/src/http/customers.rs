@@ -9,7 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 use tally_core::api::{
     ActivityPage, ActivityRequest, ActivityResult, AdjustmentRequest, BalanceResult, CustomerPage,
-    CustomerUpdate, ErrorBody, Me, Membership, MembershipRequest, RedemptionList,
+    CustomerUpdate, ErrorBody, FeedbackList, Me, Membership, MembershipRequest, RedemptionList,
 };
 
 use super::auth::Merchant;
@@ -31,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/shops/{shop_id}/customers/{customer_id}/redemptions",
             get(customer_redemption_list),
+        )
+        .route(
+            "/v1/shops/{shop_id}/customers/{customer_id}/feedback",
+            get(customer_feedback_list),
         )
         .route(
             "/v1/shops/{shop_id}/customers/{customer_id}/memberships",
@@ -170,6 +174,23 @@ pub async fn customer_redemption_list(
     let now = now_ms();
     let pk = enrolled(&state, &merchant, &customer_id, now).await?;
     Ok(Json(ledger::redemptions(&state.db, pk, now).await?))
+}
+
+/// The customer's answers to the feedback question, with their comments, newest first.
+#[utoipa::path(get, path = "/v1/shops/{shop_id}/customers/{customer_id}/feedback", tag = "merchant",
+    params(("shop_id" = String, Path, description = "The shop's public id"),
+           ("customer_id" = String, Path, description = "The shop\'s own customer id: 1 to 128 printable ASCII characters", min_length = 1, max_length = 128, pattern = r"^[\x20-\x7E]{1,128}$")),
+    responses((status = 200, description = "Every answer of the customer, newest first", body = FeedbackList),
+              (status = 401, description = "`unauthorized`", body = ErrorBody),
+              (status = 404, description = "`not_found`: no such customer", body = ErrorBody)),
+    security(("secret_key" = [])))]
+pub async fn customer_feedback_list(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    Path((_shop_id, customer_id)): Path<(String, String)>,
+) -> AppResult<Json<FeedbackList>> {
+    let pk = enrolled(&state, &merchant, &customer_id, now_ms()).await?;
+    Ok(Json(ledger::feedback_answers(&state.db, pk).await?))
 }
 
 /// Records a membership bought with an order: the paid tier until `expires_at`, extended from the

@@ -253,6 +253,7 @@ impl Modify for CommonResponses {
         super::customers::customer_list,
         super::customers::customer_activity_list,
         super::customers::customer_redemption_list,
+        super::customers::customer_feedback_list,
         super::customers::membership_create,
         super::customers::membership_cancel,
         super::codes::code_show,

@@ -7,7 +7,7 @@ use tally_core::staff::Permission::{self, Administer, Counter, Manage};
 
 /// (method, route as axum matches it, permission).
 pub const ROUTES: &[(&str, &str, Permission)] = &[
-    // The counter: look customers up and read them, set a phone, record orders and activities, codes.
+    // The counter: look customers up and read them (their feedback too), set a phone, record orders and activities, codes.
     ("GET", "/v1/shops/{shop_id}/customers", Counter),
     (
         "GET",
@@ -27,6 +27,11 @@ pub const ROUTES: &[(&str, &str, Permission)] = &[
     (
         "GET",
         "/v1/shops/{shop_id}/customers/{customer_id}/redemptions",
+        Counter,
+    ),
+    (
+        "GET",
+        "/v1/shops/{shop_id}/customers/{customer_id}/feedback",
         Counter,
     ),
     (

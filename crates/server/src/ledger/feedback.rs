@@ -2,7 +2,10 @@
 //! once per cooldown.
 
 use tally_core::rules::DAY_MS;
-use tally_core::{ActivityKind, CustomerId, FeedbackRequest, FeedbackResult, IdempotencyKey};
+use tally_core::{
+    ActivityKind, CustomerId, FeedbackAnswer, FeedbackList, FeedbackRequest, FeedbackResult,
+    IdempotencyKey,
+};
 
 use super::{keyed_write, Outcome, Posting, Step, Whom, WriteKey};
 use crate::clock::rfc3339;
@@ -73,4 +76,22 @@ pub async fn give_feedback(
         })
     })
     .await
+}
+
+/// `GET …/customers/{customer_id}/feedback`: the customer's answers, newest first.
+pub async fn feedback_answers(db: &Db, pk: i64) -> AppResult<FeedbackList> {
+    let rows = db::feedback::of_customer(db, pk).await?;
+    Ok(FeedbackList {
+        items: rows
+            .into_iter()
+            .map(
+                |(score, comment, points_awarded, created_at)| FeedbackAnswer {
+                    score,
+                    comment,
+                    points_awarded,
+                    created_at: rfc3339(created_at),
+                },
+            )
+            .collect(),
+    })
 }

@@ -48,7 +48,7 @@ pub use customers::{
     activity_page, customer_page, customer_view, expire_points, merchant_activity_page,
     settle_customer, update_customer,
 };
-pub use feedback::give_feedback;
+pub use feedback::{feedback_answers, give_feedback};
 pub use memberships::{
     buy_membership, buy_membership_as, cancel_membership, cancel_membership_as, end_membership,
 };
