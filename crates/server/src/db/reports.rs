@@ -156,18 +156,44 @@ pub async fn daily(
     Ok(query.fetch_all(&mut *conn).await?)
 }
 
-/// `(customer key, 1 for a redemption else 0, points, created_at)` of the shop's ledger entries before `until` (ms),
-/// by customer then in order: the entries behind the "redeemed within 90 days" share, streamed.
-pub fn entries_by_customer<'c>(
+/// Σ points credited to the shop's customers in `[from, until)` (ms).
+pub async fn credited(
+    conn: &mut AnyConnection,
+    shop_id: &str,
+    from: i64,
+    until: i64,
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM ledger_entries
+         WHERE shop_id = $1 AND created_at >= $2 AND created_at < $3 AND points > 0",
+    )
+    .bind(shop_id)
+    .bind(from)
+    .bind(until)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// `(customer key, 1 for a redemption else 0, points, created_at)` of the entries before `until` (ms) of
+/// the shop's customers who redeemed in `[from, until)`, by customer then in order: the entries behind
+/// the "redeemed within 90 days" share, streamed. Customers who never redeemed then add nothing to it.
+pub fn redeemers_entries<'c>(
     conn: &'c mut AnyConnection,
     shop_id: &'c str,
+    from: i64,
     until: i64,
 ) -> futures_util::stream::BoxStream<'c, Result<(i64, i64, i64, i64), sqlx::Error>> {
     sqlx::query_as(
-        "SELECT customer_pk, CAST(CASE WHEN kind = 'redeem' THEN 1 ELSE 0 END AS BIGINT), points, created_at
-         FROM ledger_entries WHERE shop_id = $1 AND created_at < $2 ORDER BY customer_pk, id",
+        "SELECT e.customer_pk, CAST(CASE WHEN e.kind = 'redeem' THEN 1 ELSE 0 END AS BIGINT), e.points,
+                e.created_at
+         FROM ledger_entries e
+         WHERE e.shop_id = $1 AND e.created_at < $3 AND e.customer_pk IN (
+             SELECT DISTINCT r.customer_pk FROM ledger_entries r
+             WHERE r.shop_id = $1 AND r.kind = 'redeem' AND r.created_at >= $2 AND r.created_at < $3)
+         ORDER BY e.customer_pk, e.id",
     )
     .bind(shop_id)
+    .bind(from)
     .bind(until)
     .fetch(conn)
 }

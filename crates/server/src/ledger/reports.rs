@@ -102,16 +102,26 @@ pub async fn insights(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Insight
     }
     let mut conn = db.pool.acquire().await?;
 
-    // One customer's entries at a time: memory stays that of the largest customer, not the shop's.
+    // Points earned in the cohort, in SQL; then only customers who redeemed while a cohort lot could
+    // still count, one customer's entries at a time: memory stays that of the largest customer.
     let (from, until) = insights::cohort(now);
-    let (mut earned, mut redeemed) = (0_i64, 0_i64);
+    let earned = db::reports::credited(&mut conn, shop_id, from, until).await?;
+    let mut redeemed = 0_i64;
     {
-        let mut rows = db::reports::entries_by_customer(&mut conn, shop_id, now);
+        let soon_until = until + insights::SOON_DAYS * DAY_MS;
+        let mut rows = db::reports::redeemers_entries(&mut conn, shop_id, from, soon_until);
         let mut current: Option<i64> = None;
         let mut entries = Vec::new();
+        let mut ignored = 0_i64;
         while let Some((pk, redeem, points, at)) = rows.try_next().await? {
             if current != Some(pk) {
-                insights::redeemed_soon(entries.drain(..), from, until, &mut earned, &mut redeemed);
+                insights::redeemed_soon(
+                    entries.drain(..),
+                    from,
+                    until,
+                    &mut ignored,
+                    &mut redeemed,
+                );
                 current = Some(pk);
             }
             entries.push(insights::Entry {
@@ -120,7 +130,7 @@ pub async fn insights(db: &Db, shop: &ShopRecord, now: i64) -> AppResult<Insight
                 at,
             });
         }
-        insights::redeemed_soon(entries, from, until, &mut earned, &mut redeemed);
+        insights::redeemed_soon(entries, from, until, &mut ignored, &mut redeemed);
     }
 
     let (completed, advocates, advocate_points, friend_points, friends_revenue_minor, refused) =
