@@ -94,6 +94,9 @@ pub enum Command {
         /// Writers in parallel (PostgreSQL uses them; SQLite has one writer at a time anyway).
         #[arg(long, default_value_t = 8)]
         workers: usize,
+        /// Each customer places 1 to N orders (about N/2 on average) over the past year.
+        #[arg(long, default_value_t = 4)]
+        max_orders: u64,
     },
 }
 
@@ -261,7 +264,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             shop,
             customers,
             workers,
-        } => seed(&database_url, &shop, customers, workers).await,
+            max_orders,
+        } => seed(&database_url, &shop, customers, workers, max_orders).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -364,10 +368,11 @@ async fn seed(
     shop: &str,
     customers: usize,
     workers: usize,
+    max_orders: u64,
 ) -> Result<(), AppError> {
     let db = Db::connect(database_url).await?;
     let started = std::time::Instant::now();
-    let writes = synthetic::seed(&db, shop, customers, workers).await?;
+    let writes = synthetic::seed(&db, shop, customers, workers, max_orders).await?;
     eprintln!(
         "seeded {customers} customers of {shop} with {writes} ledger writes in {:.1} s",
         started.elapsed().as_secs_f64()

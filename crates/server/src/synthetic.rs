@@ -14,9 +14,16 @@ use crate::{clock, ledger, shops::ShopCache};
 
 use tally_core::rules::DAY_MS;
 
-/// Seeds customers `c0` … `c{count-1}` of `shop_id` with `workers` writers in parallel; returns the
-/// number of ledger writes made. Re-running it is harmless: order and refund ids are idempotency keys.
-pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppResult<usize> {
+/// Seeds customers `c0` … `c{count-1}` of `shop_id` with `workers` writers in parallel, each with 1 to
+/// `max_orders` orders; returns the number of ledger writes made. Re-running it is harmless: order and
+/// refund ids are idempotency keys.
+pub async fn seed(
+    db: &Db,
+    shop_id: &str,
+    count: usize,
+    workers: usize,
+    max_orders: u64,
+) -> AppResult<usize> {
     let shop = ShopCache::default().require(db, shop_id).await?;
     db.set_sqlite_sync(SqliteSync::Off).await?;
     let next = Arc::new(AtomicUsize::new(0));
@@ -32,7 +39,8 @@ pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppRe
                     return Ok::<(), AppError>(());
                 }
                 let customer_id = format!("c{i}");
-                // A small deterministic spread: 1 to 4 orders of $8 to $120, up to 300 days old.
+                // A small deterministic spread: 1 to `max_orders` orders of $8 to $120 over the past
+                // 300 days.
                 let mut rng = (i as u64)
                     .wrapping_mul(6_364_136_223_846_793_005)
                     .wrapping_add(1);
@@ -42,7 +50,7 @@ pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppRe
                         .wrapping_add(1_442_695_040_888_963_407);
                     (rng >> 33) % n
                 };
-                let orders = 1 + roll(4);
+                let orders = 1 + roll(max_orders.max(1));
                 for k in 0..orders {
                     let order = OrderRequest {
                         order_id: format!("seed-{i}-{k}"),
@@ -52,7 +60,8 @@ pub async fn seed(db: &Db, shop_id: &str, count: usize, workers: usize) -> AppRe
                         referral_code: None,
                         channel: Default::default(),
                     };
-                    let at = now - (300 - 70 * k as i64) * DAY_MS - roll(DAY_MS as u64) as i64;
+                    let step = 280 / orders as i64;
+                    let at = now - (300 - step * k as i64) * DAY_MS - roll(DAY_MS as u64) as i64;
                     ledger::record_order(&db, &shop, &order, at).await?;
                     writes.fetch_add(1, Ordering::Relaxed);
                     if roll(10) == 0 {
