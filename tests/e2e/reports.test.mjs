@@ -91,6 +91,14 @@ test('a manager reads the charts of a seeded shop, and every table holds the API
   assert.equal((await page.locator('#stat-members dd').first().textContent()).trim(), String(summary.members));
   assert.equal((await page.locator('#stat-outstanding dd').first().textContent()).trim(), String(summary.points_outstanding));
   assert.equal((await page.locator('#stat-redemptions dd').first().textContent()).trim(), String(summary.redemptions));
+  // Outstanding points as money, at the fixed discount that gives the most per point (integers, rounded down).
+  const program = await fetch(`${server.url}/v1/shops/demo-coffee/program`).then((r) => r.json());
+  const [value, cost] = program.rewards.filter((r) => r.kind === 'fixed_discount')
+    .map((r) => [BigInt(r.value), BigInt(r.points_cost)])
+    .reduce((best, r) => (r[0] * best[1] > best[0] * r[1] ? r : best));
+  const minor = BigInt(summary.points_outstanding) * value / cost;
+  assert.equal((await page.locator('#stat-liability dd').first().textContent()).trim(),
+    `${minor / 100n}.${String(minor % 100n).padStart(2, '0')} USD`);
   await screenshot(page, 'console-reports-desktop');
   // Signed out, the console's first `GET /v1/staff/session` is a 401, which Chromium logs itself.
   assert.deepEqual(problems.filter((p) => !p.includes('status of 401')), []);

@@ -180,6 +180,11 @@ async fn charts(shop: &str, interval: Interval, from: &str, to: &str) -> Result<
     })
 }
 
+/// An amount with its currency: `5480, "USD"` → `54.80 USD`.
+fn money(amount_minor: i64, currency: &str) -> String {
+    format!("{} {currency}", format_minor(amount_minor, currency))
+}
+
 /// Today (UTC) as days since 1970-01-01.
 fn today() -> i64 {
     let ms = js_sys::Date::now() as i64;
@@ -302,7 +307,7 @@ fn Glance(summary: Summary, insights: Insights, program: Program) -> impl IntoVi
     let console = use_console();
     let currency = program.shop.currency.clone();
     let liability = insights::point_value(&program.rules.rewards).map(|rate| {
-        format_minor(
+        money(
             insights::liability_minor(summary.points_outstanding, rate),
             &currency,
         )
@@ -392,7 +397,7 @@ fn Glance(summary: Summary, insights: Insights, program: Program) -> impl IntoVi
                     <dt>{move || console.t("rep_ref_advocates")}</dt><dd>{referrals.advocates}</dd>
                     <dt>{move || console.t("rep_ref_points")}</dt>
                     <dd>{format!("{} / {}", referrals.advocate_points, referrals.friend_points)}</dd>
-                    <dt>{move || console.t("rep_ref_revenue")}</dt><dd>{format_minor(referrals.friends_revenue_minor, &currency)}</dd>
+                    <dt>{move || console.t("rep_ref_revenue")}</dt><dd>{money(referrals.friends_revenue_minor, &currency)}</dd>
                     <dt>{move || console.t("rep_ref_refused")}</dt><dd>{referrals.refused}</dd>
                 </dl>
             </section>
@@ -505,7 +510,7 @@ fn TimeChart(
         .then(|| data.lines.iter().map(|(_, v)| v.iter().sum()).collect());
     let show = move |v: i64| {
         if money {
-            format_minor(v, &currency)
+            self::money(v, &currency)
         } else {
             v.to_string()
         }
