@@ -84,6 +84,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "reports over time and exports",
         include_str!("../../migrations/sqlite/0006_reports_over_time.sql"),
     ),
+    (
+        7,
+        "ledger entries by shop, kind and time",
+        include_str!("../../migrations/sqlite/0007_ledger_by_kind_and_time.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -115,6 +120,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "reports over time and exports",
         include_str!("../../migrations/postgres/0006_reports_over_time.sql"),
+    ),
+    (
+        7,
+        "ledger entries by shop, kind and time",
+        include_str!("../../migrations/postgres/0007_ledger_by_kind_and_time.sql"),
     ),
 ];
 

@@ -177,6 +177,7 @@ pub async fn credited(
 /// `(customer key, 1 for a redemption else 0, points, created_at)` of the entries before `until` (ms) of
 /// the shop's customers who redeemed in `[from, until)`, by customer then in order: the entries behind
 /// the "redeemed within 90 days" share, streamed. Customers who never redeemed then add nothing to it.
+/// Read by customer (a customer's entries are the shop's), in the order of the customer index.
 pub fn redeemers_entries<'c>(
     conn: &'c mut AnyConnection,
     shop_id: &'c str,
@@ -187,9 +188,10 @@ pub fn redeemers_entries<'c>(
         "SELECT e.customer_pk, CAST(CASE WHEN e.kind = 'redeem' THEN 1 ELSE 0 END AS BIGINT), e.points,
                 e.created_at
          FROM ledger_entries e
-         WHERE e.shop_id = $1 AND e.created_at < $3 AND e.customer_pk IN (
+         WHERE e.customer_pk IN (
              SELECT DISTINCT r.customer_pk FROM ledger_entries r
              WHERE r.shop_id = $1 AND r.kind = 'redeem' AND r.created_at >= $2 AND r.created_at < $3)
+           AND e.created_at < $3
          ORDER BY e.customer_pk, e.id",
     )
     .bind(shop_id)
