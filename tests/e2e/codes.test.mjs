@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import {
   DESKTOP, PHONE, SHOP, freshCustomer, hostPage, launchBrowser, merchant, newPage, screenshot, servePage,
-  shopperAttrs, signShopper, startServer, widgetReady,
+  redeemAs, shopperAttrs, startServer, widgetReady,
 } from './harness.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core');
@@ -23,19 +23,7 @@ after(async () => {
 });
 
 /** Redeems `rewardId` for `customer` as the widget would, straight through the shopper API. */
-async function redeem(customer, rewardId) {
-  const { id, timestamp, signature } = signShopper(customer);
-  const res = await fetch(`${server.url}/v1/shops/${SHOP}/me/redemptions`, {
-    method: 'POST',
-    headers: {
-      'x-tally-customer': id, 'x-tally-timestamp': timestamp, 'x-tally-signature': signature,
-      'idempotency-key': `e2e-${Math.random()}`, 'content-type': 'application/json',
-    },
-    body: JSON.stringify({ reward_id: rewardId }),
-  });
-  assert.equal(res.status, 201, await res.clone().text());
-  return res.json();
-}
+const redeem = (customer, rewardId) => redeemAs(server.url, customer, rewardId);
 
 /** The widget for `customer` in `locale` on a page of its own, the panel open. */
 async function openPanel(customer, { locale = 'en', viewport = DESKTOP, permissions } = {}) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   DEMO_OWNER, ROOT, DESKTOP, PHONE, SHOP, addStaff, axeViolations, consoleSignIn, freshCustomer, launchBrowser, merchant,
-  newPage, screenshot, signShopper, startServer,
+  newPage, redeemAs, screenshot, signShopper, startServer,
 } from './harness.mjs';
 
 let server;
@@ -28,20 +28,8 @@ const widgetBuilt = existsSync(join(ROOT, 'dist', 'tally.js'));
 const unexpected = (problems) => problems.filter((p) => !p.includes('status of 401')
   && (widgetBuilt || !p.includes('status of 404')));
 
-/** Redeems `rewardId` for `customer` as the widget would, through the shopper API; resolves to the code. */
-async function redeem(customer, rewardId) {
-  const { id, timestamp, signature } = signShopper(customer);
-  const res = await fetch(`${server.url}/v1/shops/${SHOP}/me/redemptions`, {
-    method: 'POST',
-    headers: {
-      'x-tally-customer': id, 'x-tally-timestamp': timestamp, 'x-tally-signature': signature,
-      'idempotency-key': `e2e-${Math.random()}`, 'content-type': 'application/json',
-    },
-    body: JSON.stringify({ reward_id: rewardId }),
-  });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()).code;
-}
+/** Redeems `rewardId` for `customer` through the shopper API; resolves to the code. */
+const redeem = async (customer, rewardId) => (await redeemAs(server.url, customer, rewardId)).code;
 
 /** Answers the feedback question for `customer` as the widget would. */
 async function answerFeedback(customer, score, comment) {

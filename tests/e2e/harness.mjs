@@ -92,6 +92,22 @@ export async function merchant(base, method, path, body) {
   return json;
 }
 
+/** Redeems `rewardId` for `customer` as the widget would, through the shopper API; resolves to the
+ *  redemption (its `code` among the rest). Throws unless the answer is 201. */
+export async function redeemAs(base, customer, rewardId) {
+  const { id, timestamp, signature } = signShopper(customer);
+  const res = await fetch(`${base}/v1/shops/${SHOP}/me/redemptions`, {
+    method: 'POST',
+    headers: {
+      'x-tally-customer': id, 'x-tally-timestamp': timestamp, 'x-tally-signature': signature,
+      'idempotency-key': `e2e-${randomUUID()}`, 'content-type': 'application/json',
+    },
+    body: JSON.stringify({ reward_id: rewardId }),
+  });
+  if (res.status !== 201) throw new Error(`redeem ${rewardId} for ${customer}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 /** A new customer with one order of `totalMinor`; returns their id and `/customers/{id}` view. */
 export async function freshCustomer(base, totalMinor = 12_000, name = 'Ada') {
   const id = `e2e-${randomUUID().slice(0, 8)}`;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   DESKTOP, PHONE, addStaff, axeViolations, consoleSignIn, launchBrowser, merchant, newPage, screenshot,
-  signShopper, startServer,
+  redeemAs, startServer,
 } from './harness.mjs';
 
 let server;
@@ -21,16 +21,7 @@ before(async () => {
   }
   const rich = `rep-${randomUUID().slice(0, 8)}`;
   await merchant(server.url, 'POST', '/orders', { order_id: `o-${rich}`, customer_id: rich, total_minor: 25_000, currency: 'USD' });
-  const { id: customer, timestamp, signature } = signShopper(rich);
-  const res = await fetch(`${server.url}/v1/shops/demo-coffee/me/redemptions`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json', 'idempotency-key': randomUUID(), 'x-tally-customer': customer,
-      'x-tally-timestamp': String(timestamp), 'x-tally-signature': signature,
-    },
-    body: JSON.stringify({ reward_id: '5off' }),
-  });
-  assert.equal(res.status, 201, await res.text());
+  await redeemAs(server.url, rich, '5off');
 });
 after(async () => {
   await browser?.close();
