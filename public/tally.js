@@ -3,7 +3,8 @@
    No Array.prototype methods: a host page may have broken them. */
 (function () {
   // scripts/package-widget fills in hashed names and their SRI hashes; empty here, nothing is checked.
-  var GLUE = 'tally-widget.js', WASM = 'tally-widget_bg.wasm', GLUE_SRI = '', WASM_SRI = '';
+  // SPLIT is the glue's import that fetches the panel's views (scripts/split-widget); PARTS their hashes.
+  var GLUE = 'tally-widget.js', WASM = 'tally-widget_bg.wasm', SPLIT = '__wasm_split.js', GLUE_SRI = '', WASM_SRI = '', SPLIT_SRI = '', PARTS = {};
   var F = window.fetch; // the wasm's fetch, taken before later scripts can patch it
   var s = document.currentScript || document.querySelector('script[src*="tally"][data-shop]');
   if (!s || (window.Tally && window.Tally.v)) return;
@@ -44,14 +45,19 @@
     host = document.createElement('tally-widget');
     var root = host.attachShadow({ mode: 'open' });
     parent.appendChild(host);
-    // With SRI, a modulepreload checks the glue before import() takes it from the module map.
-    new Promise(function (ok, no) {
-      if (!GLUE_SRI) return ok();
-      var l = document.createElement('link');
-      l.rel = 'modulepreload'; l.href = base + GLUE; l.integrity = GLUE_SRI; l.crossOrigin = 'anonymous';
-      l.onload = ok; l.onerror = function () { no(Error(unusable(GLUE))); };
-      document.head.appendChild(l);
-    }).then(function () { return import(base + GLUE); }).then(function (m) {
+    // With SRI, modulepreloads check the glue and its import before import() takes them from the module map.
+    var preload = function (file, sri) {
+      return new Promise(function (ok, no) {
+        if (!sri) return ok();
+        var l = document.createElement('link');
+        l.rel = 'modulepreload'; l.href = base + file; l.integrity = sri; l.crossOrigin = 'anonymous';
+        l.onload = ok; l.onerror = function () { no(Error(unusable(file))); };
+        document.head.appendChild(l);
+      });
+    };
+    var split = preload(SPLIT, SPLIT_SRI); // both at once; no Promise.all, which a page can break
+    preload(GLUE, GLUE_SRI).then(function () { return split; }).then(function () { return import(base + GLUE); }).then(function (m) {
+      if (m.useLoader) m.useLoader(F, PARTS, m.initSync);
       var wasm = Promise.resolve(F(base + WASM, WASM_SRI ? { integrity: WASM_SRI } : {})).catch(function () { throw Error(unusable(WASM)); });
       return m.default({ module_or_path: wasm }).then(function () {
         if (dead) return;

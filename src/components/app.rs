@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use tally_core::theme::LauncherPosition;
 
-use super::{Content, Launcher, Panel};
+use super::Launcher;
 use crate::config::Mode;
 use crate::i18n::{self, fill};
 use crate::store::Store;
@@ -18,20 +18,16 @@ pub fn App() -> impl IntoView {
             return None;
         }
         Some(match store.mode {
+            // The dialog is built when opened, from the views' module (see `views`): until it has
+            // arrived, an open launcher waits for it.
             Mode::Launcher => view! {
                 <Launcher/>
                 // A closure, not <Show>: `open` only changes when it differs (`set_open`), and a memo
                 // type would cost the wasm more than it saves.
-                {move || store.open.get().then(|| view! { <Panel/> })}
+                {move || store.open.get().then(|| store.views.get().map(|v| (v.panel)()))}
             }
             .into_any(),
-            Mode::Inline => view! {
-                <section class="tally-inline" part="panel" aria-labelledby="tally-title">
-                    <h2 class="tally-title" id="tally-title">{move || title(store)}</h2>
-                    <Content/>
-                </section>
-            }
-            .into_any(),
+            Mode::Inline => (move || store.views.get().map(|v| (v.inline)())).into_any(),
         })
     };
     let class = move || {

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use tally_core::theme::LauncherIcon;
 
+use super::views;
 use crate::store::{Load, Store};
 
 /// The floating button: the balance for a member, an invitation for a guest (the theme may word it
@@ -46,6 +47,9 @@ pub fn Launcher() -> impl IntoView {
             aria-haspopup="dialog"
             aria-expanded=move || store.open.get().to_string()
             on:click=move |_| store.set_open(!store.open.get_untracked())
+            // Reaching for the launcher fetches the panel's views, so that a click finds them here.
+            on:pointerenter=move |_| views::load(store)
+            on:focus=move |_| views::load(store)
         >
             {icon}
             // "Rewards, 179 stars"; not "Rewards, Rewards" while a member's balance loads.

@@ -17,6 +17,7 @@ mod reward_list;
 mod skeleton;
 mod tier_list;
 mod tier_progress;
+pub mod views;
 mod your_codes;
 
 pub use activity_feed::ActivityFeed;

@@ -27,6 +27,7 @@ use tally_core::{Me, Program};
 
 use crate::api::Client;
 use crate::browser::{self, Event};
+use crate::components::views::{self, Views};
 use crate::config::{Config, Credentials, Mode};
 use crate::i18n::{self, Messages};
 pub use catalog::Catalogs;
@@ -52,6 +53,9 @@ pub struct Store {
     pub open: RwSignal<bool>,
     /// The launcher, to give focus back when the panel closes.
     pub launcher: NodeRef<html::Button>,
+    /// The panel's views once their module is here (`components::views`).
+    pub views: RwSignal<Option<Views>>,
+    pub views_loading: StoredValue<bool>,
 }
 
 /// Reads a theme, naming every problem on the console.
@@ -87,6 +91,8 @@ impl Store {
             catalog,
             open: RwSignal::new(false),
             launcher: NodeRef::new(),
+            views: RwSignal::new(None),
+            views_loading: StoredValue::new(false),
         }
     }
 
@@ -216,6 +222,9 @@ impl Store {
 
     /// Shows the last snapshot (if any) at once, then fetches fresh data.
     pub fn start(&self) {
+        if self.mode == Mode::Inline {
+            views::load(*self);
+        }
         self.update_language();
         self.show_snapshot();
         self.refresh();
@@ -289,6 +298,9 @@ impl Store {
     pub fn set_open(&self, open: bool) {
         if self.mode == Mode::Inline || self.open.get_untracked() == open {
             return;
+        }
+        if open {
+            views::load(*self);
         }
         self.open.set(open);
         if open {

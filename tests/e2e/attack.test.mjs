@@ -589,12 +589,43 @@ test('package-widget writes hashed files whose integrity values the loader and t
     const text = files[loader].toString();
     assert.ok(text.includes(glue) && text.includes(sri(files[glue])), 'the loader names the hashed glue and its integrity');
     assert.ok(text.includes(wasm) && text.includes(sri(files[wasm])), 'the loader names the hashed wasm and its integrity');
+    // The panel's views (scripts/split-widget): their import and module, hashed, named by the loader with
+    // their integrity, and the glue imports the hashed name.
+    const split = names.find((n) => /^__wasm_split\.[0-9a-f]{8,}\.js$/.test(n));
+    const views = names.filter((n) => n.endsWith('.wasm') && n !== wasm);
+    assert.ok(split && views.length > 0, names.join(' '));
+    assert.ok(text.includes(split) && text.includes(sri(files[split])), 'the loader names the hashed split import and its integrity');
+    assert.ok(files[glue].toString().includes(`from "./${split}"`) && !/from ["']\.\/__wasm_split\.js/.test(files[glue].toString()),
+      'the glue imports the hashed split import, and nothing by the unhashed name');
+    for (const v of views) {
+      assert.ok(files[split].toString().includes(`"./${v}"`), `the split import fetches ${v}`);
+      assert.ok(text.includes(`"${v}":"${sri(files[v])}"`), `the loader carries ${v}'s integrity`);
+    }
     assert.match(stdout, new RegExp(`<script src="[^"]*/${loader.replace(/\./g, '\\.')}" integrity="${sri(files[loader]).replace(/[+/]/g, '\\$&')}" crossorigin="anonymous" defer data-shop=`));
     // The unhashed dist is untouched.
     assert.equal(readFileSync(join(ROOT, 'dist/tally.js')).toString().includes('sha384-'), false);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test("a packaged panel module with one byte changed is refused when the shopper opens the panel: one line, the launcher stays", async () => {
+  const { out, files, stdout } = packageWidget();
+  rmSync(out, { recursive: true, force: true });
+  const name = Object.keys(files).find((n) => n.endsWith('.wasm') && !n.startsWith('tally-widget_bg.'));
+  assert.ok(name, Object.keys(files).join(' '));
+  const tampered = Buffer.from(files[name]);
+  tampered[tampered.length >> 1] ^= 0x01;
+  const snippet = snippetOf(stdout).replace(/data-shop="[^"]*"/, `data-shop="${SHOP}" data-api="${server.url}"`);
+  const { context, page, seen } = await releasePage({ ...files, [name]: tampered }, snippet);
+  await widgetReady(page);
+  const line = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('[tally]'), timeout: 20_000 });
+  await page.locator('.tally-launcher').click();
+  assert.match((await line).text(), /could not load the panel/);
+  assert.deepEqual(seen.pageerrors, []);
+  assert.equal(await page.locator('.tally-panel').count(), 0);
+  assert.equal(await page.locator('.tally-launcher').getAttribute('aria-expanded'), 'false');
+  await context.close();
 });
 
 function snippetOf(stdout) {
@@ -620,7 +651,7 @@ for (const part of ['wasm', 'glue']) {
   test(`a packaged ${part} with one byte changed is refused with one console line and nothing uncaught`, async () => {
     const { out, files, stdout } = packageWidget();
     rmSync(out, { recursive: true, force: true });
-    const name = Object.keys(files).find((n) => (part === 'wasm' ? n.endsWith('.wasm') : n.startsWith('tally-widget.')));
+    const name = Object.keys(files).find((n) => n.startsWith(part === 'wasm' ? 'tally-widget_bg.' : 'tally-widget.'));
     const tampered = Buffer.from(files[name]);
     // A byte in the middle: for the glue, inside code, where it still parses (a space becomes a tab).
     let at = tampered.length >> 1;
