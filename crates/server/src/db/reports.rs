@@ -9,9 +9,13 @@ use crate::error::AppResult;
 
 /// The shop's customers with lots due to expire at `now`.
 pub async fn customers_with_due_lots(db: &Db, shop_id: &str, now: i64) -> AppResult<Vec<i64>> {
+    // From the due lots (the partial index by expiry) to their customers: CROSS JOIN keeps SQLite in
+    // that order, which otherwise probed the lots of each of the shop's customers (2 s for 100,000 of
+    // them, on every points_expired timeseries); PostgreSQL plans it as any join.
     Ok(sqlx::query_scalar(
-        "SELECT DISTINCT l.customer_pk FROM point_lots l JOIN customers c ON c.id = l.customer_pk
-         WHERE c.shop_id = $1 AND l.remaining > 0 AND l.expires_at IS NOT NULL AND l.expires_at <= $2",
+        "SELECT DISTINCT l.customer_pk FROM point_lots l CROSS JOIN customers c
+         WHERE c.id = l.customer_pk AND c.shop_id = $1 AND l.remaining > 0
+           AND l.expires_at IS NOT NULL AND l.expires_at <= $2",
     )
     .bind(shop_id)
     .bind(now)
