@@ -125,3 +125,11 @@ pub async fn lots(pool: &AnyPool, shop_id: &str) -> AppResult<Vec<LotRow>> {
         })
         .collect())
 }
+
+/// Whether the database has the daily totals (migration 9) that reports over time read.
+pub async fn has_daily_totals(pool: &AnyPool) -> AppResult<bool> {
+    let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tally_migrations WHERE version = 9")
+        .fetch_one(pool)
+        .await?;
+    Ok(found > 0)
+}

@@ -55,8 +55,8 @@ fn customer_from(row: &AnyRow) -> Result<CustomerRow, sqlx::Error> {
     })
 }
 
-/// Writes (and so locks) the customer row, inserting it with `referral_code` if new. The first statement
-/// of every write transaction.
+/// Writes (and so locks) the customer row, inserting it with `referral_code` if new (counted in the
+/// day's new members). The first statement of every write transaction.
 pub async fn lock(
     tx: WriteTx,
     shop_id: &str,
@@ -64,17 +64,42 @@ pub async fn lock(
     referral_code: &str,
     now: i64,
 ) -> AppResult<(LockedTx, CustomerRow)> {
-    let mut tx = LockedTx { inner: tx.inner };
-    let sql = format!(
-        "INSERT INTO customers (shop_id, customer_id, referral_code, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (shop_id, customer_id) DO UPDATE SET updated_at = excluded.updated_at
+    let mut tx = LockedTx::new(tx.inner);
+    // Update first, then insert: unlike one upsert, this tells an enrolment from a returning customer,
+    // and a returning customer (the usual case) still costs one statement.
+    let update = format!(
+        "UPDATE customers SET updated_at = $3 WHERE shop_id = $1 AND customer_id = $2
          RETURNING {CUSTOMER_COLUMNS}"
     );
-    let row = sqlx::query(&sql)
+    let existing = sqlx::query(&update)
+        .bind(shop_id)
+        .bind(customer_id.as_str())
+        .bind(now)
+        .fetch_optional(tx.conn())
+        .await?;
+    if let Some(row) = existing {
+        return Ok((tx, customer_from(&row)?));
+    }
+    let insert = format!(
+        "INSERT INTO customers (shop_id, customer_id, referral_code, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (shop_id, customer_id) DO NOTHING
+         RETURNING {CUSTOMER_COLUMNS}"
+    );
+    let inserted = sqlx::query(&insert)
         .bind(shop_id)
         .bind(customer_id.as_str())
         .bind(referral_code)
+        .bind(now)
+        .fetch_optional(tx.conn())
+        .await?;
+    if let Some(row) = inserted {
+        tx.daily.member(shop_id, now);
+        return Ok((tx, customer_from(&row)?));
+    }
+    // A concurrent transaction enrolled them first (PostgreSQL): the row is there now.
+    let row = sqlx::query(&update)
+        .bind(shop_id)
+        .bind(customer_id.as_str())
         .bind(now)
         .fetch_one(tx.conn())
         .await?;
@@ -83,7 +108,7 @@ pub async fn lock(
 
 /// Writes (and so locks) an existing customer row by its key, as the first statement.
 pub async fn lock_pk(tx: WriteTx, pk: i64, now: i64) -> AppResult<(LockedTx, CustomerRow)> {
-    let mut tx = LockedTx { inner: tx.inner };
+    let mut tx = LockedTx::new(tx.inner);
     let row = lock_another(&mut tx, pk, now).await?;
     Ok((tx, row))
 }

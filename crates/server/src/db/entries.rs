@@ -17,9 +17,9 @@ pub struct NewEntry<'a> {
     pub created_at: i64,
 }
 
-/// Appends an entry; returns its id.
+/// Appends an entry (counted in the day's points issued, redeemed or expired); returns its id.
 pub async fn insert(tx: &mut LockedTx, entry: &NewEntry<'_>) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO ledger_entries (shop_id, customer_pk, kind, points, balance_after, description,
                                      reference, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -33,7 +33,10 @@ pub async fn insert(tx: &mut LockedTx, entry: &NewEntry<'_>) -> AppResult<i64> {
     .bind(entry.reference)
     .bind(entry.created_at)
     .fetch_one(tx.conn())
-    .await?)
+    .await?;
+    tx.daily
+        .entry(entry.shop_id, entry.kind, entry.points, entry.created_at);
+    Ok(id)
 }
 
 /// An entry as stored; `kind` is an [`ActivityKind`]'s word.

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod customers;
+pub mod daily_totals;
 pub mod entries;
 pub mod events;
 pub mod exports;
@@ -89,6 +90,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "ledger entries by shop, kind and time",
         include_str!("../../migrations/sqlite/0007_ledger_by_kind_and_time.sql"),
     ),
+    (
+        9,
+        "daily totals",
+        include_str!("../../migrations/sqlite/0009_daily_totals.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -126,6 +132,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "ledger entries by shop, kind and time",
         include_str!("../../migrations/postgres/0007_ledger_by_kind_and_time.sql"),
     ),
+    (
+        9,
+        "daily totals",
+        include_str!("../../migrations/postgres/0009_daily_totals.sql"),
+    ),
 ];
 
 #[derive(Clone)]
@@ -150,7 +161,7 @@ impl WriteTx {
     }
 
     async fn commit(self) -> AppResult<()> {
-        let Tx { tx, _gate } = self.inner;
+        let Tx { tx, _gate, .. } = self.inner;
         tx.commit().await?;
         drop(_gate);
         Ok(())
@@ -161,22 +172,39 @@ impl WriteTx {
 /// database's write lock). Dropped without [`LockedTx::commit`], it rolls back.
 pub struct LockedTx {
     inner: Tx,
+    /// What the transaction's inserts add to the shop's daily totals, written at commit.
+    daily: daily_totals::Pending,
 }
 
 struct Tx {
     // Field order matters: the transaction ends (rolls back if not committed) before the gate opens.
     tx: Transaction<'static, Any>,
     _gate: Option<OwnedMutexGuard<()>>,
+    backend: Backend,
 }
 
 impl LockedTx {
+    fn new(inner: Tx) -> LockedTx {
+        LockedTx {
+            inner,
+            daily: daily_totals::Pending::default(),
+        }
+    }
+
     /// The connection, for this module's queries only.
     fn conn(&mut self) -> &mut AnyConnection {
         &mut self.inner.tx
     }
 
+    /// Adds the daily totals of what the transaction wrote, last (their rows' locks are held for the
+    /// commit only), then commits.
     pub async fn commit(self) -> AppResult<()> {
-        let Tx { tx, _gate } = self.inner;
+        let Tx {
+            mut tx,
+            _gate,
+            backend,
+        } = self.inner;
+        daily_totals::add(&mut tx, backend, self.daily).await?;
         tx.commit().await?;
         drop(_gate);
         Ok(())
@@ -196,7 +224,7 @@ impl ShopTx {
     }
 
     pub async fn commit(self) -> AppResult<()> {
-        let Tx { tx, _gate } = self.inner;
+        let Tx { tx, _gate, .. } = self.inner;
         tx.commit().await?;
         drop(_gate);
         Ok(())
@@ -344,7 +372,11 @@ impl Db {
         let gate = self.queue_writer().await;
         let tx = self.pool.begin().await?;
         Ok(WriteTx {
-            inner: Tx { tx, _gate: gate },
+            inner: Tx {
+                tx,
+                _gate: gate,
+                backend: self.backend,
+            },
         })
     }
 
@@ -353,7 +385,11 @@ impl Db {
         let gate = self.queue_writer().await;
         let tx = self.pool.begin().await?;
         Ok(ShopTx {
-            inner: Tx { tx, _gate: gate },
+            inner: Tx {
+                tx,
+                _gate: gate,
+                backend: self.backend,
+            },
         })
     }
 

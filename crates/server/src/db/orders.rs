@@ -37,7 +37,8 @@ pub struct NewOrder<'a> {
     pub channel: &'a str,
 }
 
-/// Records an order; `false` when the shop already has this order id (a concurrent request won).
+/// Records an order (counted in the day's orders and revenue); `false` when the shop already has this
+/// order id (a concurrent request won).
 pub async fn insert(tx: &mut LockedTx, order: &NewOrder<'_>) -> AppResult<bool> {
     let inserted = sqlx::query(
         "INSERT INTO orders (shop_id, order_id, customer_pk, total_minor, points_awarded, created_at,
@@ -53,7 +54,16 @@ pub async fn insert(tx: &mut LockedTx, order: &NewOrder<'_>) -> AppResult<bool> 
     .bind(order.channel)
     .execute(tx.conn())
     .await?;
-    Ok(inserted.rows_affected() > 0)
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    tx.daily.order(
+        order.shop_id,
+        order.channel,
+        order.total_minor,
+        order.created_at,
+    );
+    Ok(true)
 }
 
 /// The customer who placed an order, if the shop has it.

@@ -60,6 +60,7 @@ impl From<RedemptionTuple> for RedemptionRow {
     }
 }
 
+/// Records a redemption (counted in the day's redemptions).
 pub async fn insert(
     tx: &mut LockedTx,
     shop_id: &str,
@@ -83,6 +84,7 @@ pub async fn insert(
     .bind(row.reward_json)
     .execute(tx.conn())
     .await?;
+    tx.daily.redemption(shop_id, row.created_at);
     Ok(())
 }
 

@@ -7,18 +7,24 @@
 //!   beside unspent points; no lot holds less than 0 or more than it was given;
 //! - with `expired_by`, no lot past its date still holds points (expiry is lazy, so only once every due
 //!   lot was expired, as `ledger::summary` does).
+//! - the shop's daily totals (what reports over time read) are what its customers, entries, redemptions
+//!   and orders add up to, day by day.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use sqlx::AnyPool;
+use tally_core::timeseries::format_date;
 
 use crate::db::check::{self as rows, CustomerRow, EntryRow, LotRow};
+use crate::db::daily_totals::{self, DayTotals};
 use crate::error::AppResult;
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub shop_id: String,
+    /// Empty for a problem of the shop's, not of one customer's (its daily totals).
     pub customer_id: String,
     /// Which invariant, in words.
     pub rule: String,
@@ -28,6 +34,13 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.customer_id.is_empty() {
+            return write!(
+                f,
+                "shop {}: {}: expected {}, found {}",
+                self.shop_id, self.rule, self.expected, self.found
+            );
+        }
         write!(
             f,
             "shop {} customer {}: {}: expected {}, found {}",
@@ -97,7 +110,48 @@ pub async fn check_shop(
             },
         );
     }
+    checked
+        .problems
+        .extend(check_daily_totals(pool, shop_id).await?);
     Ok(checked)
+}
+
+/// The shop's daily totals against a recount of the rows they count; nothing to check on a database
+/// from before they existed.
+pub async fn check_daily_totals(pool: &AnyPool, shop_id: &str) -> AppResult<Vec<Problem>> {
+    if !rows::has_daily_totals(pool).await? {
+        return Ok(Vec::new());
+    }
+    let mut conn = pool.acquire().await?;
+    let stored: BTreeMap<i64, DayTotals> = daily_totals::stored(&mut conn, shop_id)
+        .await?
+        .into_iter()
+        .collect();
+    let counted: BTreeMap<i64, DayTotals> = daily_totals::recount(&mut conn, shop_id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut problems = Vec::new();
+    for day in stored.keys().chain(counted.keys()).collect::<BTreeSet<_>>() {
+        let found = stored.get(day).copied().unwrap_or_default();
+        let expected = counted.get(day).copied().unwrap_or_default();
+        for ((column, found), (_, expected)) in found.columns().into_iter().zip(expected.columns())
+        {
+            if found != expected {
+                problems.push(Problem {
+                    shop_id: shop_id.to_owned(),
+                    customer_id: String::new(),
+                    rule: format!(
+                        "daily totals of {}: {column} is not what the rows add up to",
+                        format_date(*day)
+                    ),
+                    expected,
+                    found,
+                });
+            }
+        }
+    }
+    Ok(problems)
 }
 
 fn slice_of<T>(sorted: &[T], pk: i64, key: impl Fn(&T) -> i64) -> &[T] {

@@ -4,7 +4,6 @@ use tally_core::timeseries::{self, Interval, Metric, Timeseries, TimeseriesPoint
 use tally_core::OrderChannel;
 
 use super::expire_points;
-use crate::clock::DAY_MS;
 use crate::db::{self, Db};
 use crate::error::AppResult;
 use crate::shops::ShopRecord;
@@ -34,17 +33,14 @@ pub async fn timeseries(
             expire_points(db, shop, pk, now).await?;
         }
     }
-    let channel = request.channel.map_or("", OrderChannel::as_str);
+    // The daily totals that every write keeps (db::daily_totals): a row per day and shard of the range.
     let mut conn = db.pool.acquire().await?;
-    let daily = db::reports::daily(
-        &mut conn,
-        shop_id,
-        request.metric,
-        channel,
-        request.from * DAY_MS,
-        (request.to + 1) * DAY_MS,
-    )
-    .await?;
+    let daily: Vec<(i64, i64)> =
+        db::daily_totals::by_day(&mut conn, shop_id, request.from, request.to)
+            .await?
+            .into_iter()
+            .map(|(day, totals)| (day, totals.value(request.metric, request.channel)))
+            .collect();
     let values = timeseries::bucket(&request.periods, request.interval, &daily);
     Ok(Timeseries {
         metric: request.metric,

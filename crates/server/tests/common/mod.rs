@@ -322,6 +322,7 @@ impl TestServer {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        let disagreements = self.daily_totals_disagreements().await;
         self.db.pool.close().await;
         match &self.cleanup {
             Cleanup::SqliteFile(_) => {} // removed on drop, even when a test fails
@@ -331,6 +332,43 @@ impl TestServer {
                         .execute(&mut admin)
                         .await;
                 }
+            }
+        }
+        assert!(
+            disagreements.is_empty(),
+            "the daily totals that reports over time read disagree with the rows:\n{}",
+            disagreements.join("\n")
+        );
+    }
+
+    /// Every shop's daily totals against a recount of its customers, entries, redemptions and orders:
+    /// whatever a scenario wrote through the API must have kept them (a scenario that rewrites history
+    /// in SQL rebuilds them, `tally_server::db::daily_totals::rebuild`).
+    async fn daily_totals_disagreements(&self) -> Vec<String> {
+        let pool = &self.db.pool;
+        let shops = tally_server::db::check::shop_ids(pool)
+            .await
+            .expect("the shops");
+        let mut found = Vec::new();
+        for shop_id in shops {
+            let problems = tally_server::ledger::check::check_daily_totals(pool, &shop_id)
+                .await
+                .expect("recount the daily totals");
+            found.extend(problems.iter().map(ToString::to_string));
+        }
+        found
+    }
+
+    /// The database's URL, to connect to it beside the server.
+    pub fn database_url(&self) -> String {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => format!("sqlite://{}", path.display()),
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                let without_query = admin_url.split('?').next().unwrap_or(admin_url);
+                let (base, _) = without_query
+                    .rsplit_once('/')
+                    .expect("a database URL with a path");
+                format!("{base}/{name}")
             }
         }
     }
