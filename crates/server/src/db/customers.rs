@@ -197,7 +197,8 @@ async fn replace_name_grams(
             "DELETE FROM customer_name_grams WHERE shop_id = $1 AND customer_pk = $2 AND gram IN ({})",
             list.join(", ")
         );
-        let mut query = sqlx::query(&sql).bind(shop_id).bind(pk);
+        // One statement per count of pieces: not worth a place in the connection's statement cache.
+        let mut query = sqlx::query(&sql).persistent(false).bind(shop_id).bind(pk);
         for gram in gone {
             query = query.bind(gram.as_str());
         }
@@ -212,7 +213,7 @@ async fn replace_name_grams(
              ON CONFLICT DO NOTHING",
             rows.join(", ")
         );
-        let mut query = sqlx::query(&sql).bind(shop_id).bind(pk);
+        let mut query = sqlx::query(&sql).persistent(false).bind(shop_id).bind(pk);
         for gram in added {
             query = query.bind(gram.as_str());
         }
@@ -521,7 +522,7 @@ impl NameQuery {
             })
             .collect::<Vec<_>>();
         let sql = format!("SELECT {}", counts.join(", "));
-        let mut query = sqlx::query(&sql).bind(shop_id);
+        let mut query = sqlx::query(&sql).persistent(false).bind(shop_id);
         for gram in &trigrams {
             query = query.bind(gram.as_str());
         }
