@@ -470,10 +470,11 @@ pub struct ListedCustomer {
 }
 
 /// How many rows of one name piece are counted at most to find the rarest: enough to tell a rare piece
-/// from a common one, cheap when every piece is common.
-const GRAM_COUNT_CAP: i64 = 1000;
+/// from a common one, cheap when every piece is common (on 100k customers, 7 counts capped at 1,000
+/// took 2.8 ms on PostgreSQL, at 200 0.8 ms, while the name look-up itself took 0.7 ms).
+const GRAM_COUNT_CAP: i64 = 200;
 /// How many trigrams of a long query are counted; the whole text is checked on the name anyway.
-const GRAMS_COUNTED: usize = 24;
+const GRAMS_COUNTED: usize = 16;
 /// Trigrams beside the rarest that a candidate must have before its name is read.
 const GRAMS_REQUIRED: usize = 2;
 
