@@ -91,6 +91,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_ledger_by_kind_and_time.sql"),
     ),
     (
+        8,
+        "customer search by index",
+        include_str!("../../migrations/sqlite/0008_customer_search_by_index.sql"),
+    ),
+    (
         9,
         "daily totals",
         include_str!("../../migrations/sqlite/0009_daily_totals.sql"),
@@ -131,6 +136,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "ledger entries by shop, kind and time",
         include_str!("../../migrations/postgres/0007_ledger_by_kind_and_time.sql"),
+    ),
+    (
+        8,
+        "customer search by index",
+        include_str!("../../migrations/postgres/0008_customer_search_by_index.sql"),
     ),
     (
         9,
@@ -304,6 +314,7 @@ impl Db {
             write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         };
         db.migrate().await?;
+        customers::index_names(&db).await?;
         Ok(db)
     }
 
