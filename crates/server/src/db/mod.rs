@@ -271,8 +271,15 @@ impl Db {
                 "database-url: expected sqlite://FILE or postgres://…, not {database_url:?}"
             )));
         }
+        // Each connection to `sqlite::memory:` is a database of its own: one connection, or the migrated
+        // tables would be missing on the next.
+        let max_connections = match backend {
+            Backend::Sqlite if url.contains(":memory:") => 1,
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
         let options = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .max_connections(max_connections)
             // Under the 15 s request limit: with the database gone a request fails fast as 503 (error.rs),
             // and test_before_acquire (on by default) drops connections that died with a restart.
             .acquire_timeout(Duration::from_secs(5))
