@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use tally_core::theme::LauncherPosition;
 
-use super::Launcher;
+use super::{views, Launcher};
 use crate::config::Mode;
 use crate::i18n::{self, fill};
 use crate::store::Store;
@@ -12,6 +12,10 @@ use crate::store::Store;
 #[component]
 pub fn App() -> impl IntoView {
     let store = expect_context::<Store>();
+    // Inline, the content shows at once: its views are wanted now (see `views`).
+    if store.mode == Mode::Inline {
+        views::load(store);
+    }
     let body = move || {
         store.catalog.shown.track();
         if !store.ready() {

@@ -222,9 +222,6 @@ impl Store {
 
     /// Shows the last snapshot (if any) at once, then fetches fresh data.
     pub fn start(&self) {
-        if self.mode == Mode::Inline {
-            views::load(*self);
-        }
         self.update_language();
         self.show_snapshot();
         self.refresh();
