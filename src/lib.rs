@@ -19,8 +19,8 @@ use crate::components::App;
 use crate::config::{Config, Credentials};
 use crate::store::Store;
 
-/// The widget's stylesheet, bundled from `style/*.css` by `build.rs`; it lives inside the shadow root,
-/// so nothing leaks in or out.
+/// The launcher's stylesheet, bundled from `style/*.css` by `build.rs`; it lives inside the shadow root,
+/// so nothing leaks in or out. The panel's comes with its views (`components::views::CSS`).
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 #[cfg(test)]
@@ -97,6 +97,8 @@ pub fn mount(
             provide_context(store);
             view! {
                 <style>{CSS}</style>
+                // Before the theme's and the marketer's own CSS (in `App`), which must win ties.
+                <style>{move || store.views.get().map(|v| v.css)}</style>
                 <App/>
             }
         })

@@ -2,7 +2,10 @@
 //! it): the files of `style/` in a fixed order, comments stripped and whitespace collapsed.
 
 /// The stylesheets, in cascade order: tokens and base first, then one file per component. Later files
-/// may rely on winning ties against earlier ones (e.g. `reward.css` after `card.css`).
+/// may rely on winning ties against earlier ones (e.g. `reward.css` after `card.css`). The first
+/// [`LAUNCHER_FILES`] are the launcher's sheet (`widget.css`), on the page from the start; the rest are
+/// the panel's (`panel.css`), which comes with the panel's views (`src/components/views.rs`) and is
+/// placed right after the launcher's, so the order stays the same.
 pub const FILES: [&str; 20] = [
     "tokens",
     "base",
@@ -25,6 +28,9 @@ pub const FILES: [&str; 20] = [
     "error",
     "skeleton",
 ];
+
+/// How many of [`FILES`] the launcher needs: tokens, base and launcher.
+pub const LAUNCHER_FILES: usize = 3;
 
 /// No space is needed after these, nor before [`TIGHT_BEFORE`]. Not `:` before (`.a :focus` is not
 /// `.a:focus`), not `(` before (`and (` is not the function `and(`), never `+`/`-` (`calc(a - b)`).

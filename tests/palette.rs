@@ -8,10 +8,12 @@ use tally_core::theme::{DARK_DEFAULTS, LIGHT_DEFAULTS};
 #[test]
 fn the_stylesheet_spells_no_colour_of_the_palette() {
     for colour in LIGHT_DEFAULTS.iter().chain(&DARK_DEFAULTS) {
-        assert!(
-            !tally_widget::CSS.contains(&colour[..]),
-            "style/ spells {colour}; read var(--tally-…) instead"
-        );
+        for css in [tally_widget::CSS, tally_widget::components::views::CSS] {
+            assert!(
+                !css.contains(&colour[..]),
+                "style/ spells {colour}; read var(--tally-…) instead"
+            );
+        }
     }
     assert!(tally_widget::CSS.contains("--_primary:var(--tally-primary)"));
 }

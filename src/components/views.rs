@@ -19,7 +19,13 @@ pub struct Views {
     pub panel: fn() -> AnyView,
     /// The content in place (`data-mode="inline"`).
     pub inline: fn() -> AnyView,
+    /// The panel's stylesheet (`style/`, after the launcher's files): a page view does without it.
+    pub css: &'static str,
 }
+
+/// The panel's stylesheet, bundled by `build.rs`; `tally_widget::mount` places it right after the
+/// launcher's once the views are here.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.css"));
 
 fn panel() -> AnyView {
     view! { <Panel/> }.into_any()
@@ -38,7 +44,11 @@ fn inline() -> AnyView {
 
 /// Named only by the split point below in the release build, so that everything the views reach
 /// goes into their module.
-const VIEWS: Views = Views { panel, inline };
+const VIEWS: Views = Views {
+    panel,
+    inline,
+    css: CSS,
+};
 
 /// Makes the views available: at once where they are built in, else by fetching their module (once;
 /// a failed fetch is tried again on the next reach). A failure closes the panel and says so.
