@@ -3,8 +3,8 @@
 
 /// The stylesheets, in cascade order: tokens and base first, then one file per component. Later files
 /// may rely on winning ties against earlier ones (e.g. `reward.css` after `card.css`). The first
-/// [`LAUNCHER_FILES`] are the launcher's sheet (`widget.css`), on the page from the start; the rest are
-/// the panel's (`panel.css`), which comes with the panel's views (`src/components/views.rs`) and is
+/// three (tokens, base, launcher) are the launcher's sheet (`widget.css`, see `build.rs`), on the page from the start; the rest
+/// are the panel's (`panel.css`), which comes with the panel's views (`src/components/views.rs`) and is
 /// placed right after the launcher's, so the order stays the same.
 pub const FILES: [&str; 20] = [
     "tokens",
@@ -28,9 +28,6 @@ pub const FILES: [&str; 20] = [
     "error",
     "skeleton",
 ];
-
-/// How many of [`FILES`] the launcher needs: tokens, base and launcher.
-pub const LAUNCHER_FILES: usize = 3;
 
 /// No space is needed after these, nor before [`TIGHT_BEFORE`]. Not `:` before (`.a :focus` is not
 /// `.a:focus`), not `(` before (`and (` is not the function `and(`), never `+`/`-` (`calc(a - b)`).
