@@ -2,10 +2,10 @@
 //! it): the files of `style/` in a fixed order, comments stripped and whitespace collapsed.
 
 /// The stylesheets, in cascade order: tokens and base first, then one file per component. Later files
-/// may rely on winning ties against earlier ones (e.g. `reward.css` after `card.css`). The first
-/// three (tokens, base, launcher) are the launcher's sheet (`widget.css`, see `build.rs`), on the page from the start; the rest
-/// are the panel's (`panel.css`), which comes with the panel's views (`src/components/views.rs`) and is
-/// placed right after the launcher's, so the order stays the same.
+/// may rely on winning ties against earlier ones (e.g. `reward.css` after `card.css`). The first three
+/// (tokens, base, launcher) are the launcher's sheet (`widget.css`, see `build.rs`), on the page from
+/// the start; the rest are the panel's (`panel.css`), which comes with the panel's views
+/// (`src/components/views.rs`) and is placed right after the launcher's, so the order stays the same.
 pub const FILES: [&str; 20] = [
     "tokens",
     "base",
