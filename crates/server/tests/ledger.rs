@@ -372,6 +372,71 @@ async fn spending_draws_the_oldest_lot_first_and_expired_remainders_become_expir
 }
 
 #[tokio::test]
+async fn me_lists_every_lot_expiring_within_30_days_soonest_first_after_settling_the_due_ones() {
+    on_every_backend(|s| async move {
+        let shop = s.shop_record().await;
+        let now = now_ms();
+        let order = |id: &str, total: i64| OrderRequest {
+            order_id: id.into(),
+            customer_id: "lea".into(),
+            total_minor: total,
+            currency: "USD".into(),
+            referral_code: None,
+            channel: Default::default(),
+        };
+        // Points live 365 days. 400 days ago: signup 50 + 10, due 35 days ago. Recorded out of date order
+        // so that the lots' keys disagree with their dates: 340 days ago 30 (expires in 25 days), 350 days
+        // ago 20 (in 15 days); 200 days ago 40 (in 165 days: past the window).
+        for (id, total, days_ago) in [
+            ("o-old", 1_000, 400),
+            ("o-25", 3_000, 340),
+            ("o-15", 2_000, 350),
+            ("o-165", 4_000, 200),
+        ] {
+            ledger::record_order(&s.db, &shop, &order(id, total), now - days_ago * DAY_MS)
+                .await
+                .expect(id);
+        }
+
+        let me = s.me("lea").await;
+        assert_eq!(
+            me["balance"],
+            20 + 30 + 40,
+            "the due 60 expired before the answer"
+        );
+        let points: Vec<&Value> = me["expiring"]
+            .as_array()
+            .expect("expiring")
+            .iter()
+            .map(|lot| &lot["points"])
+            .collect();
+        assert_eq!(
+            points,
+            [&json!(20), &json!(30)],
+            "soonest first, none past 30 days"
+        );
+        let dates: Vec<&str> = me["expiring"]
+            .as_array()
+            .expect("expiring")
+            .iter()
+            .map(|lot| lot["expires_at"].as_str().expect("a date"))
+            .collect();
+        let expected: Vec<String> = [350, 340]
+            .iter()
+            .map(|days_ago| tally_server::clock::rfc3339(now - days_ago * DAY_MS + 365 * DAY_MS))
+            .collect();
+        assert_eq!(dates, expected);
+
+        let again = s.me("lea").await;
+        assert_eq!(again, me, "nothing left to settle: the same answer");
+        let (_, shown) = s.merchant(Method::GET, "/customers/lea", None).await;
+        assert_eq!(shown, me, "the merchant sees what the shopper sees");
+        s
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn referral_awards_go_to_both_once_on_the_friends_first_order_and_never_to_oneself() {
     on_every_backend(|s| async move {
         let advocate = s.me("ann").await;

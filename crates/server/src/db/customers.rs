@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 use tally_core::CustomerId;
 
 use super::{Db, LockedTx, WriteTx};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// A customer row.
 #[derive(Debug, Clone)]
@@ -406,7 +406,7 @@ pub async fn find_with_due_lots(
 /// What `/me` shows of a customer beside their row.
 pub struct CustomerStanding {
     pub customer: CustomerRow,
-    /// Order totals less refunds in `(since, until]`, in minor units.
+    /// Order totals less refunds in `(since, now]`, in minor units.
     pub spend: i64,
     pub friends_referred: i64,
     pub referral_points: i64,
@@ -414,6 +414,11 @@ pub struct CustomerStanding {
     pub last_feedback_at: Option<i64>,
     /// What each of `usage` counted, in its order.
     pub used: Vec<i64>,
+    /// How many of their lots are due to expire at `now` and not yet expired: if any, the customer must
+    /// be settled (a write) before they are shown.
+    pub due_lots: i64,
+    /// `(remaining, expires_at)` of the lots expiring in `(now, until]`, soonest first.
+    pub expiring: Vec<(i64, i64)>,
 }
 
 /// What a limit counts: a customer's redemptions of a reward (cancelled codes aside) or awards of an
@@ -424,18 +429,43 @@ pub enum Usage<'a> {
     Activities { rule_id: &'a str, since: i64 },
 }
 
-/// The customer, their spend over the tier window, their referrals, their last feedback and each
-/// `usage` count, in one round trip.
+/// Which customer [`standing`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum StandingOf<'a> {
+    Pk(i64),
+    Id {
+        shop_id: &'a str,
+        customer_id: &'a CustomerId,
+    },
+}
+
+/// The times [`standing`] counts over.
+#[derive(Debug, Clone, Copy)]
+pub struct StandingWindow {
+    /// Spend counts orders after this.
+    pub spend_since: i64,
+    pub now: i64,
+    /// Lots expiring up to this are listed.
+    pub expiring_until: i64,
+}
+
+/// The customer, whether they need settling, their spend over the tier window, their referrals, their
+/// last feedback, each `usage` count and their soon-expiring lots: everything `/me` reads, in one
+/// statement (one round trip, one snapshot). `None` when there is no such customer.
 pub async fn standing(
-    conn: &mut AnyConnection,
-    pk: i64,
-    since: i64,
-    until: i64,
+    db: &Db,
+    of: StandingOf<'_>,
+    window: StandingWindow,
     usage: &[Usage<'_>],
-) -> AppResult<CustomerStanding> {
+) -> AppResult<Option<CustomerStanding>> {
+    // $1 spend_since, $2 now, $3 expiring_until, then the customer's key, then two per usage.
+    let (whom, first_usage) = match of {
+        StandingOf::Pk(_) => ("c.id = $4", 5),
+        StandingOf::Id { .. } => ("c.shop_id = $4 AND c.customer_id = $5", 6),
+    };
     let mut counts = String::new();
     for (i, u) in usage.iter().enumerate() {
-        let (id, at) = (4 + 2 * i, 5 + 2 * i);
+        let (id, at) = (first_usage + 2 * i, first_usage + 1 + 2 * i);
         counts.push_str(&match u {
             Usage::Redemptions { .. } => format!(
                 ",\n (SELECT COUNT(*) FROM redemptions WHERE customer_pk = c.id AND reward_id = ${id}
@@ -447,36 +477,74 @@ pub async fn standing(
             ),
         });
     }
+    // The expiring lots come as one `remaining:expires_at,…` text (string_agg with ORDER BY: PostgreSQL,
+    // and SQLite since 3.44) so that the answer stays one row.
     let sql = format!(
         "SELECT {CUSTOMER_COLUMNS},
             CAST((SELECT COALESCE(SUM(total_minor - refunded_minor), 0) FROM orders
-                  WHERE customer_pk = c.id AND created_at > $2 AND created_at <= $3) AS BIGINT),
+                  WHERE customer_pk = c.id AND created_at > $1 AND created_at <= $2) AS BIGINT),
             (SELECT COUNT(*) FROM referrals WHERE advocate_pk = c.id),
             CAST((SELECT COALESCE(SUM(advocate_points), 0) FROM referrals WHERE advocate_pk = c.id)
                  AS BIGINT),
-            (SELECT MAX(created_at) FROM feedback WHERE customer_pk = c.id){counts}
-         FROM customers c WHERE c.id = $1"
+            (SELECT MAX(created_at) FROM feedback WHERE customer_pk = c.id),
+            (SELECT COUNT(*) FROM point_lots
+             WHERE customer_pk = c.id AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= $2),
+            (SELECT string_agg(CAST(remaining AS TEXT) || ':' || CAST(expires_at AS TEXT), ','
+                               ORDER BY expires_at, id)
+             FROM point_lots
+             WHERE customer_pk = c.id AND remaining > 0 AND expires_at IS NOT NULL
+               AND expires_at > $2 AND expires_at <= $3){counts}
+         FROM customers c WHERE {whom}"
     );
-    let mut query = sqlx::query(&sql).bind(pk).bind(since).bind(until);
+    let query = sqlx::query(&sql)
+        .bind(window.spend_since)
+        .bind(window.now)
+        .bind(window.expiring_until);
+    let mut query = match of {
+        StandingOf::Pk(pk) => query.bind(pk),
+        StandingOf::Id {
+            shop_id,
+            customer_id,
+        } => query.bind(shop_id).bind(customer_id.as_str()),
+    };
     for u in usage {
         query = match *u {
             Usage::Redemptions { reward_id, since } => query.bind(reward_id).bind(since),
             Usage::Activities { rule_id, since } => query.bind(rule_id).bind(since),
         };
     }
-    let row = query.fetch_one(&mut *conn).await?;
+    let Some(row) = query.fetch_optional(&db.pool).await? else {
+        return Ok(None);
+    };
     let base = CUSTOMER_COLUMN_COUNT;
     let used = (0..usage.len())
-        .map(|i| row.try_get::<i64, _>(base + 4 + i))
+        .map(|i| row.try_get::<i64, _>(base + 6 + i))
         .collect::<Result<_, _>>()?;
-    Ok(CustomerStanding {
+    let expiring = match row.try_get::<Option<String>, _>(base + 5)? {
+        Some(text) => parse_lots(&text)?,
+        None => Vec::new(),
+    };
+    Ok(Some(CustomerStanding {
         customer: customer_from(&row)?,
         spend: row.try_get(base)?,
         friends_referred: row.try_get(base + 1)?,
         referral_points: row.try_get(base + 2)?,
         last_feedback_at: row.try_get(base + 3)?,
+        due_lots: row.try_get(base + 4)?,
         used,
-    })
+        expiring,
+    }))
+}
+
+/// `(remaining, expires_at)` pairs from [`standing`]'s `remaining:expires_at,…` text.
+fn parse_lots(text: &str) -> AppResult<Vec<(i64, i64)>> {
+    text.split(',')
+        .map(|lot| {
+            lot.split_once(':')
+                .and_then(|(points, at)| Some((points.parse().ok()?, at.parse().ok()?)))
+                .ok_or_else(|| AppError::internal(format!("expiring lots: {text:?}")))
+        })
+        .collect()
 }
 
 /// What the shop's customer search looks for: `text` as a customer id or an email (any case), `phone`
@@ -679,6 +747,16 @@ mod tests {
     fn a_name_is_indexed_by_every_piece_of_one_to_three_characters_once() {
         let grams: Vec<String> = name_grams(&fold_name("Anna")).into_iter().collect();
         assert_eq!(grams, ["a", "an", "ann", "n", "na", "nn", "nna"]);
+    }
+
+    #[test]
+    fn expiring_lots_are_read_back_in_the_order_sql_gave_them() {
+        assert_eq!(
+            parse_lots("120:1767225600000,5:1767312000000").unwrap(),
+            [(120, 1_767_225_600_000), (5, 1_767_312_000_000)]
+        );
+        assert!(parse_lots("120").is_err());
+        assert!(parse_lots("x:1").is_err());
     }
 
     #[test]

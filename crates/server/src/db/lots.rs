@@ -1,7 +1,5 @@
 //! `point_lots`: what each credit left to spend and when it expires; spending draws on them.
 
-use sqlx::AnyConnection;
-
 use super::{Db, LockedTx};
 use crate::error::AppResult;
 
@@ -83,26 +81,6 @@ pub async fn close(tx: &mut LockedTx, lot_id: i64) -> AppResult<()> {
         .execute(tx.conn())
         .await?;
     Ok(())
-}
-
-/// `(remaining, expires_at)` of the lots expiring in `(after, until]`, soonest first.
-pub async fn expiring(
-    conn: &mut AnyConnection,
-    customer_pk: i64,
-    after: i64,
-    until: i64,
-) -> AppResult<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT remaining, expires_at FROM point_lots
-         WHERE customer_pk = $1 AND remaining > 0 AND expires_at IS NOT NULL
-           AND expires_at > $2 AND expires_at <= $3
-         ORDER BY expires_at, id",
-    )
-    .bind(customer_pk)
-    .bind(after)
-    .bind(until)
-    .fetch_all(&mut *conn)
-    .await?)
 }
 
 /// `(customer key, shop id)` of up to `limit` customers of any shop after `after` with lots due to

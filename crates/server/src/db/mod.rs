@@ -49,6 +49,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// How long a pooled connection may sit idle and still be handed out without a ping (see `connect`).
+const IDLE_UNTESTED: Duration = Duration::from_secs(1);
+
 /// The key of the PostgreSQL advisory lock held while migrating ("tallymig" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7461_6c6c_796d_6967;
 
@@ -281,9 +284,19 @@ impl Db {
         let options = AnyPoolOptions::new()
             .max_connections(max_connections)
             // Under the 15 s request limit: with the database gone a request fails fast as 503 (error.rs),
-            // and test_before_acquire (on by default) drops connections that died with a restart.
+            // and a connection idle for a while is pinged before use, so one that died with a restart is
+            // dropped. One back from a request within IDLE_UNTESTED was pinged then (after_release): a
+            // ping per acquisition would be a third of a one-statement read's round trips.
             .acquire_timeout(Duration::from_secs(5))
-            .test_before_acquire(true)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_UNTESTED {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_release(|conn, _meta| {
                 Box::pin(async move {
                     // A transaction dropped on an error is rolled back by a queued ROLLBACK; the ping

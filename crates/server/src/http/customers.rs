@@ -71,11 +71,11 @@ pub async fn customer_show(
     merchant: Merchant,
     Path((_shop_id, customer_id)): Path<(String, String)>,
 ) -> AppResult<Json<Me>> {
-    let now = now_ms();
-    let pk = enrolled(&state, &merchant, &customer_id, now).await?;
-    Ok(Json(
-        ledger::customer_view(&state.db, &merchant.shop, pk, now).await?,
-    ))
+    let customer_id = checked_customer_id("customer_id", &customer_id)?;
+    ledger::settled_view(&state.db, &merchant.shop, &customer_id, false, now_ms())
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("customer_id: no customer {customer_id:?}")))
 }
 
 /// The row key of an enrolled customer, settled (lazy expiry) at `now`; 404 if they never enrolled.

@@ -46,11 +46,10 @@ pub async fn me_show(
     token: ShopperToken,
 ) -> AppResult<Json<Me>> {
     state.sightings.note(&state, &token.shop, &headers);
-    let now = now_ms();
-    let pk = settled(&state, &token).await?;
-    Ok(Json(
-        ledger::customer_view(&state.db, &token.shop, pk, now).await?,
-    ))
+    ledger::settled_view(&state.db, &token.shop, &token.customer_id, true, now_ms())
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::internal("an enrolled customer vanished"))
 }
 
 #[derive(Deserialize)]

@@ -8,9 +8,10 @@ use tally_core::{
     TierRef,
 };
 
+use super::limits::Limited;
 use super::{customer_write, held_tier, Whom, EXPIRING_WINDOW_MS, SPEND_WINDOW_MS};
 use crate::clock::rfc3339;
-use crate::db::customers::{Profile, Search};
+use crate::db::customers::{CustomerStanding, Profile, Search, StandingOf, StandingWindow};
 use crate::db::{self, is_unique_violation, Db};
 use crate::error::{AppError, AppResult};
 use crate::shops::ShopRecord;
@@ -43,14 +44,61 @@ pub async fn expire_points(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> App
     customer_write(db, shop, Whom::Pk(pk), now, |_| Box::pin(async { Ok(()) })).await
 }
 
-/// The shape of `/me` and `GET …/customers/{id}` for a settled customer.
-pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> AppResult<Me> {
-    let mut conn = db.pool.acquire().await?;
-    // Limits are counted in the same round trip as the customer (one subquery each).
+/// `/me` and `GET …/customers/{id}`: the customer as they stand at `now`, settled first (enrolment if
+/// `enrol`, lazy expiry); `None` when not enrolled and `enrol` is false. One round trip when there is
+/// nothing to settle (the usual case); otherwise the write, then the read.
+pub async fn settled_view(
+    db: &Db,
+    shop: &ShopRecord,
+    customer_id: &CustomerId,
+    enrol: bool,
+    now: i64,
+) -> AppResult<Option<Me>> {
     let limited = super::limits::limited(shop, now);
     let usage: Vec<_> = limited.iter().map(|l| l.usage).collect();
-    let standing =
-        db::customers::standing(&mut conn, pk, now - SPEND_WINDOW_MS, now, &usage).await?;
+    let of = StandingOf::Id {
+        shop_id: &shop.shop.id,
+        customer_id,
+    };
+    match db::customers::standing(db, of, window(now), &usage).await? {
+        Some(standing) if standing.due_lots == 0 => {
+            return Ok(Some(view(shop, standing, &limited, now)))
+        }
+        Some(_) => {}
+        None if !enrol => return Ok(None),
+        None => {}
+    }
+    let pk = customer_write(db, shop, Whom::Id(customer_id), now, |ctx| {
+        Box::pin(async move { Ok(ctx.customer.pk) })
+    })
+    .await?;
+    let standing = db::customers::standing(db, StandingOf::Pk(pk), window(now), &usage)
+        .await?
+        .ok_or_else(|| AppError::internal("an enrolled customer vanished"))?;
+    Ok(Some(view(shop, standing, &limited, now)))
+}
+
+/// The shape of `/me` for a settled customer, by row key.
+pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> AppResult<Me> {
+    let limited = super::limits::limited(shop, now);
+    let usage: Vec<_> = limited.iter().map(|l| l.usage).collect();
+    let standing = db::customers::standing(db, StandingOf::Pk(pk), window(now), &usage)
+        .await?
+        .ok_or_else(|| AppError::internal("an enrolled customer vanished"))?;
+    Ok(view(shop, standing, &limited, now))
+}
+
+/// What `/me` counts over at `now`: spend over the tier window, lots expiring within 30 days.
+fn window(now: i64) -> StandingWindow {
+    StandingWindow {
+        spend_since: now - SPEND_WINDOW_MS,
+        now,
+        expiring_until: now + EXPIRING_WINDOW_MS,
+    }
+}
+
+/// `/me` from what [`db::customers::standing`] read.
+fn view(shop: &ShopRecord, standing: CustomerStanding, limited: &[Limited<'_>], now: i64) -> Me {
     let customer = standing.customer;
     let metric = match shop.rules.tier_metric {
         TierMetric::Spend => standing.spend,
@@ -72,11 +120,10 @@ pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> App
         }
         _ => None,
     };
-    let limits = super::limits::usage(&limited, &standing.used, now);
-    let expiring = db::lots::expiring(&mut conn, pk, now, now + EXPIRING_WINDOW_MS).await?;
+    let limits = super::limits::usage(limited, &standing.used, now);
     let landing = &shop.rules.referral.landing_url;
     let separator = if landing.contains('?') { '&' } else { '?' };
-    Ok(Me {
+    Me {
         customer_id: customer.customer_id,
         first_name: customer.first_name,
         balance: customer.balance,
@@ -99,7 +146,8 @@ pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> App
             friends_referred: standing.friends_referred,
             points_earned: standing.referral_points,
         },
-        expiring: expiring
+        expiring: standing
+            .expiring
             .into_iter()
             .map(|(points, expires_at)| ExpiringPoints {
                 points,
@@ -109,7 +157,7 @@ pub async fn customer_view(db: &Db, shop: &ShopRecord, pk: i64, now: i64) -> App
         membership,
         limits,
         next_feedback_at,
-    })
+    }
 }
 
 /// `PATCH …/customers/{id}`: sets the given profile fields, enrolling the customer if new. `phone` is

@@ -46,7 +46,7 @@ pub use adjustments::{adjust, adjust_as, award_activity};
 pub use codes::{cancel_code, cancel_code_as, code, expire_code, use_code};
 pub use customers::{
     activity_page, customer_page, customer_view, expire_points, merchant_activity_page,
-    settle_customer, update_customer,
+    settle_customer, settled_view, update_customer,
 };
 pub use feedback::{feedback_answers, give_feedback};
 pub use memberships::{
