@@ -219,7 +219,7 @@ impl Case<'_> {
                     referral_code,
                     channel: Default::default(),
                 };
-                let result = ledger::record_order(db, shop, &request, now).await;
+                let result = ledger::record_order(db, &self.shop, &request, now).await;
                 if let Some(outcome) = refusal_or_fail("order", result)? {
                     let status = order_status(&outcome);
                     let answer = outcome.into_answer();
