@@ -19,6 +19,7 @@
 //! [`Db::grouped_write`]: super::Db::grouped_write
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -77,6 +78,8 @@ impl From<BatchFailed> for AppError {
 pub struct GroupCommit {
     // Unbounded: each request queues one write and waits for it, so the requests bound the queue.
     jobs: mpsc::UnboundedSender<Job>,
+    /// Writes queued and not yet begun.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl GroupCommit {
@@ -84,7 +87,15 @@ impl GroupCommit {
     pub fn start(pool: AnyPool, gate: Arc<Mutex<()>>) -> GroupCommit {
         let (jobs, queue) = mpsc::unbounded_channel();
         tokio::spawn(write_batches(pool, gate, queue));
-        GroupCommit { jobs }
+        GroupCommit {
+            jobs,
+            waiting: Arc::default(),
+        }
+    }
+
+    /// How many writes are queued and not yet begun.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// Queues `write` for the next batch and waits for its answer (after the batch's COMMIT).
@@ -95,7 +106,9 @@ impl GroupCommit {
         Fut: Future<Output = AppResult<T>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<AppResult<T>>();
+        let waiting = self.waiting.clone();
         let job: Job = Box::new(move |tx| {
+            waiting.fetch_sub(1, Ordering::Relaxed);
             Box::pin(async move {
                 // A request that has gone (past its time limit, or disconnected) was answered that
                 // nothing changed: so nothing of it is kept, whether it went before its write or during.
@@ -115,9 +128,11 @@ impl GroupCommit {
                 }) as Answer)
             })
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| AppError::internal("the group-commit writer has stopped"))?;
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        if self.jobs.send(job).is_err() {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            return Err(AppError::internal("the group-commit writer has stopped"));
+        }
         answer
             .await
             .map_err(|_| AppError::internal("a grouped write stopped before answering (a panic)"))?

@@ -451,6 +451,11 @@ impl Db {
         }
     }
 
+    /// How many grouped writes wait for their batch; `None` where writes are not grouped.
+    pub fn grouped_writes_waiting(&self) -> Option<usize> {
+        self.group_commit.as_ref().map(|group| group.waiting())
+    }
+
     /// A transaction for a shop's own rows (see [`ShopTx`]).
     pub async fn begin_shop_write(&self) -> AppResult<ShopTx> {
         let gate = self.queue_writer().await;
