@@ -6,6 +6,10 @@
 //! ([`customers::lock`]), which turns it into a [`LockedTx`], the only handle the writing functions of
 //! this module accept. So no write runs before the customer's row is locked, and balance checks and the
 //! writes that depend on them never interleave.
+//!
+//! On a SQLite file, the ledger's busiest writes (orders, refunds, redemptions) are grouped
+//! ([`Db::grouped_write`], [`group_commit`]): one transaction, and so one fsync, for whatever queued
+//! while the previous batch committed, each write in a savepoint of its own.
 
 pub mod activities;
 pub mod audit;
@@ -438,7 +442,7 @@ impl Db {
     /// Either way `write` sees what it sees in a transaction of its own: committed, then dropped without
     /// commit rolls back only its own writes. Inside a batch it also sees the writes of earlier writes of
     /// the batch (kept, not yet durable), and any reads it makes through `Db`, on another connection, see
-    /// only what was committed.
+    /// only what was committed. It must not begin another write: the batch holds SQLite's write gate.
     pub async fn grouped_write<T, F, Fut>(&self, write: F) -> AppResult<T>
     where
         T: Send + 'static,

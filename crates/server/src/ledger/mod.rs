@@ -6,7 +6,8 @@
 //!   only ever changed together with its entry, in the same transaction ([`posting`]).
 //! - Every write transaction begins by locking the customer row ([`lock_customer`]; `db`'s types allow
 //!   nothing else): on PostgreSQL the row lock, on SQLite the database's write lock (writers are also
-//!   queued by `Db::begin_write`). Balance checks and the writes that depend on them therefore never
+//!   queued by `Db::begin_write`, or run one after another by the group-commit writer of
+//!   `Db::grouped_write`). Balance checks and the writes that depend on them therefore never
 //!   interleave: redemptions cannot overspend.
 //! - Earned points become lots with an expiry date; spending draws on the soonest-expiring lots first; a
 //!   lot's remainder becomes an `expire` entry once its date has passed (lazily, before any read or

@@ -9,9 +9,7 @@ use tally_core::{
     RefundRequest, RefundResult,
 };
 
-use super::{
-    keyed_write, keyed_write_in, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey,
-};
+use super::{keyed_write_in, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
 use crate::db::orders::{NewOrder, NewRefund};
 use crate::db::referrals::NewReferral;
 use crate::db::{self, is_deadlock, Db};
@@ -294,24 +292,34 @@ async fn refuse(
 }
 
 /// `POST …/orders/{order_id}/refunds`: reverses floor(points_awarded × amount ÷ total) of what the order
-/// really awarded. The balance may go negative (points debt).
+/// really awarded. The balance may go negative (points debt). A grouped write, as orders are.
 pub async fn record_refund(
     db: &Db,
-    shop: &ShopRecord,
+    shop: &Arc<ShopRecord>,
     order_id: &str,
     refund: &RefundRequest,
     now: i64,
 ) -> AppResult<Outcome<RefundResult>> {
     let refund_id = IdempotencyKey::parse(refund.refund_id.as_str())
         .map_err(|e| AppError::Invalid(format!("refund_id: {e}")))?;
-    let key = WriteKey::new("refund_id", "refund", &refund_id, &(order_id, refund))?;
     let customer_pk = db::orders::customer_of(db, &shop.shop.id, order_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("order_id: no order {order_id:?}")))?;
-    keyed_write(db, shop, Whom::Pk(customer_pk), &key, now, |ctx| {
-        Box::pin(refund_step(ctx, order_id, refund))
-    })
-    .await
+    let (db, shop, order_id, refund) = (
+        db.clone(),
+        shop.clone(),
+        order_id.to_owned(),
+        refund.clone(),
+    );
+    db.clone()
+        .grouped_write(move |tx| async move {
+            let key = WriteKey::new("refund_id", "refund", &refund_id, &(&order_id, &refund))?;
+            keyed_write_in(tx, &db, &shop, Whom::Pk(customer_pk), &key, now, |ctx| {
+                Box::pin(refund_step(ctx, &order_id, &refund))
+            })
+            .await
+        })
+        .await
 }
 
 async fn refund_step(
