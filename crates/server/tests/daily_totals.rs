@@ -8,6 +8,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use common::*;
 use reqwest::{Method, StatusCode};
@@ -125,7 +126,7 @@ fn points(body: &Value) -> Vec<(i64, i64)> {
 /// An order at `at`, through the ledger function the API calls (the API only ever writes "now").
 async fn order_at(
     db: &Db,
-    shop: &ShopRecord,
+    shop: &Arc<ShopRecord>,
     order_id: &str,
     customer: &str,
     total: i64,

@@ -219,7 +219,7 @@ impl Case<'_> {
                     referral_code,
                     channel: Default::default(),
                 };
-                let result = ledger::record_order(db, shop, &request, now).await;
+                let result = ledger::record_order(db, &self.shop, &request, now).await;
                 if let Some(outcome) = refusal_or_fail("order", result)? {
                     let status = order_status(&outcome);
                     let answer = outcome.into_answer();
@@ -243,7 +243,7 @@ impl Case<'_> {
                     amount_minor: *amount,
                 };
                 let order_id = format!("o{order}");
-                let result = ledger::record_refund(db, shop, &order_id, &request, now).await;
+                let result = ledger::record_refund(db, &self.shop, &order_id, &request, now).await;
                 if let Some(outcome) = refusal_or_fail("refund", result)? {
                     let answer = outcome.into_answer();
                     same_as_first(&mut self.answers.refunds, request.refund_id, &answer)?;

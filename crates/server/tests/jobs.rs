@@ -20,7 +20,14 @@ fn now_ms() -> i64 {
 }
 
 /// An order of `customer` at `at` (its points expire 365 days later).
-async fn order_at(db: &Db, shop: &ShopRecord, order_id: &str, customer: &str, total: i64, at: i64) {
+async fn order_at(
+    db: &Db,
+    shop: &Arc<ShopRecord>,
+    order_id: &str,
+    customer: &str,
+    total: i64,
+    at: i64,
+) {
     let order = OrderRequest {
         order_id: order_id.into(),
         customer_id: customer.into(),

@@ -6,6 +6,10 @@
 //! ([`customers::lock`]), which turns it into a [`LockedTx`], the only handle the writing functions of
 //! this module accept. So no write runs before the customer's row is locked, and balance checks and the
 //! writes that depend on them never interleave.
+//!
+//! On a SQLite file, the ledger's busiest writes (orders, refunds, redemptions) are grouped
+//! ([`Db::grouped_write`], [`group_commit`]): one transaction, and so one fsync, for whatever queued
+//! while the previous batch committed, each write in a savepoint of its own.
 
 pub mod activities;
 pub mod audit;
@@ -17,6 +21,7 @@ pub mod entries;
 pub mod events;
 pub mod exports;
 pub mod feedback;
+mod group_commit;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
@@ -33,6 +38,7 @@ pub mod sightings;
 pub mod staff;
 pub mod webhooks;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -159,6 +165,8 @@ pub struct Db {
     /// SQLite has one writer at a time anyway; queuing writers here instead of in SQLite's busy loop
     /// keeps latency fair and never surfaces `SQLITE_BUSY`. PostgreSQL relies on the customer row lock.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// On a SQLite file, the one task that runs grouped writes ([`Db::grouped_write`]) in batches.
+    group_commit: Option<group_commit::GroupCommit>,
 }
 
 /// A write transaction that has not locked anything yet: all it can do is lock a customer row
@@ -170,14 +178,11 @@ pub struct WriteTx {
 impl WriteTx {
     /// The connection, for this module's queries that lock no customer (the webhook outbox's worker).
     fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.inner.tx
+        self.inner.conn()
     }
 
     async fn commit(self) -> AppResult<()> {
-        let Tx { tx, _gate, .. } = self.inner;
-        tx.commit().await?;
-        drop(_gate);
-        Ok(())
+        self.inner.commit().await
     }
 }
 
@@ -191,9 +196,37 @@ pub struct LockedTx {
 
 struct Tx {
     // Field order matters: the transaction ends (rolls back if not committed) before the gate opens.
-    tx: Transaction<'static, Any>,
+    conn: TxConn,
     _gate: Option<OwnedMutexGuard<()>>,
     backend: Backend,
+}
+
+/// Where a write transaction's statements go.
+enum TxConn {
+    /// A transaction of its own: committed by `commit`, rolled back when dropped.
+    Own(Transaction<'static, Any>),
+    /// A savepoint in the group-commit writer's batch (SQLite, [`group_commit`]): `commit` marks it kept,
+    /// and the writer releases it (or rolls it back if not kept) and commits the batch.
+    Batched(OwnedMutexGuard<group_commit::Batch>),
+}
+
+impl Tx {
+    fn conn(&mut self) -> &mut AnyConnection {
+        match &mut self.conn {
+            TxConn::Own(tx) => tx,
+            TxConn::Batched(batch) => batch.conn(),
+        }
+    }
+
+    async fn commit(self) -> AppResult<()> {
+        let Tx { conn, _gate, .. } = self;
+        match conn {
+            TxConn::Own(tx) => tx.commit().await?,
+            TxConn::Batched(mut batch) => batch.keep(),
+        }
+        drop(_gate);
+        Ok(())
+    }
 }
 
 impl LockedTx {
@@ -206,21 +239,15 @@ impl LockedTx {
 
     /// The connection, for this module's queries only.
     fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.inner.tx
+        self.inner.conn()
     }
 
     /// Adds the daily totals of what the transaction wrote, last (their rows' locks are held for the
     /// commit only), then commits.
-    pub async fn commit(self) -> AppResult<()> {
-        let Tx {
-            mut tx,
-            _gate,
-            backend,
-        } = self.inner;
-        daily_totals::add(&mut tx, backend, self.daily).await?;
-        tx.commit().await?;
-        drop(_gate);
-        Ok(())
+    pub async fn commit(mut self) -> AppResult<()> {
+        let (backend, daily) = (self.inner.backend, std::mem::take(&mut self.daily));
+        daily_totals::add(self.inner.conn(), backend, daily).await?;
+        self.inner.commit().await
     }
 }
 
@@ -233,14 +260,11 @@ pub struct ShopTx {
 
 impl ShopTx {
     fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.inner.tx
+        self.inner.conn()
     }
 
     pub async fn commit(self) -> AppResult<()> {
-        let Tx { tx, _gate, .. } = self.inner;
-        tx.commit().await?;
-        drop(_gate);
-        Ok(())
+        self.inner.commit().await
     }
 }
 
@@ -328,10 +352,20 @@ impl Db {
             options
         };
         let pool = options.connect(&url).await?;
+        let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        // An in-memory database syncs nothing, so batching its commits would gain nothing; and its one
+        // connection, held by a batch, would leave none for a write's reads of committed rows.
+        let group_commit = match &write_gate {
+            Some(gate) if !url.contains(":memory:") => {
+                Some(group_commit::GroupCommit::start(pool.clone(), gate.clone()))
+            }
+            _ => None,
+        };
         let db = Db {
             pool,
             backend,
-            write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            write_gate,
+            group_commit,
         };
         db.migrate().await?;
         customers::index_names(&db).await?;
@@ -404,11 +438,39 @@ impl Db {
         let tx = self.pool.begin().await?;
         Ok(WriteTx {
             inner: Tx {
-                tx,
+                conn: TxConn::Own(tx),
                 _gate: gate,
                 backend: self.backend,
             },
         })
+    }
+
+    /// Runs `write` on a write transaction of its own and answers once what it committed is durable.
+    ///
+    /// On a SQLite file, the group-commit writer runs it inside a savepoint of its next batch, and its
+    /// answer waits for that batch's COMMIT: the batch's writes share one fsync, which one writer at a
+    /// time with an fsync per transaction could not do. Elsewhere (PostgreSQL, which already shares a WAL
+    /// flush between concurrent commits; an in-memory SQLite) it is [`Db::begin_write`] and `write`.
+    ///
+    /// Either way `write` sees what it sees in a transaction of its own: committed, then dropped without
+    /// commit rolls back only its own writes. Inside a batch it also sees the writes of earlier writes of
+    /// the batch (kept, not yet durable), and any reads it makes through `Db`, on another connection, see
+    /// only what was committed. It must not begin another write: the batch holds SQLite's write gate.
+    pub async fn grouped_write<T, F, Fut>(&self, write: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(WriteTx) -> Fut + Send + 'static,
+        Fut: Future<Output = AppResult<T>> + Send + 'static,
+    {
+        match &self.group_commit {
+            Some(group) => group.run(write).await,
+            None => write(self.begin_write().await?).await,
+        }
+    }
+
+    /// How many grouped writes wait for their batch; `None` where writes are not grouped.
+    pub fn grouped_writes_waiting(&self) -> Option<usize> {
+        self.group_commit.as_ref().map(|group| group.waiting())
     }
 
     /// A transaction for a shop's own rows (see [`ShopTx`]).
@@ -417,7 +479,7 @@ impl Db {
         let tx = self.pool.begin().await?;
         Ok(ShopTx {
             inner: Tx {
-                tx,
+                conn: TxConn::Own(tx),
                 _gate: gate,
                 backend: self.backend,
             },

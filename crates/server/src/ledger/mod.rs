@@ -6,7 +6,8 @@
 //!   only ever changed together with its entry, in the same transaction ([`posting`]).
 //! - Every write transaction begins by locking the customer row ([`lock_customer`]; `db`'s types allow
 //!   nothing else): on PostgreSQL the row lock, on SQLite the database's write lock (writers are also
-//!   queued by `Db::begin_write`). Balance checks and the writes that depend on them therefore never
+//!   queued by `Db::begin_write`, or run one after another by the group-commit writer of
+//!   `Db::grouped_write`). Balance checks and the writes that depend on them therefore never
 //!   interleave: redemptions cannot overspend.
 //! - Earned points become lots with an expiry date; spending draws on the soonest-expiring lots first; a
 //!   lot's remainder becomes an `expire` entry once its date has passed (lazily, before any read or
@@ -59,7 +60,7 @@ pub use reports::{insights, summary};
 
 use crate::db::customers::CustomerRow;
 use crate::db::idempotency::KeyRef;
-use crate::db::{self, is_unique_violation, Db, LockedTx};
+use crate::db::{self, is_unique_violation, Db, LockedTx, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::shops::{random_string, ShopRecord};
 
@@ -205,7 +206,16 @@ pub async fn lock_customer<'s>(
     whom: Whom<'_>,
     now: i64,
 ) -> AppResult<CustomerTx<'s>> {
-    let tx = db.begin_write().await?;
+    lock_customer_in(db.begin_write().await?, shop, whom, now).await
+}
+
+/// [`lock_customer`] in a begun write transaction.
+async fn lock_customer_in<'s>(
+    tx: WriteTx,
+    shop: &'s ShopRecord,
+    whom: Whom<'_>,
+    now: i64,
+) -> AppResult<CustomerTx<'s>> {
     let (tx, customer) = match whom {
         Whom::Id(customer_id) | Whom::Imported(customer_id) => {
             let code = random_string(CODE_ALPHABET, 8);
@@ -274,8 +284,26 @@ where
     T: Serialize + DeserializeOwned,
     F: for<'c> FnOnce(&'c mut CustomerTx<'s>) -> StepFuture<'c, Step<T>>,
 {
+    let tx = db.begin_write().await?;
+    keyed_write_in(tx, db, shop, whom, key, now, write).await
+}
+
+/// [`keyed_write`] in a begun write transaction: a grouped write's ([`Db::grouped_write`]).
+pub async fn keyed_write_in<'s, T, F>(
+    tx: WriteTx,
+    db: &Db,
+    shop: &'s ShopRecord,
+    whom: Whom<'_>,
+    key: &WriteKey<'_>,
+    now: i64,
+    write: F,
+) -> AppResult<Outcome<T>>
+where
+    T: Serialize + DeserializeOwned,
+    F: for<'c> FnOnce(&'c mut CustomerTx<'s>) -> StepFuture<'c, Step<T>>,
+{
     let at = key.at(shop);
-    let mut ctx = lock_customer(db, shop, whom, now).await?;
+    let mut ctx = lock_customer_in(tx, shop, whom, now).await?;
     let stored = db::idempotency::find_locked(&mut ctx.tx, &at).await?;
     if let Some(answer) = replay(key, stored)? {
         return Ok(Outcome::Replayed(answer));

@@ -1,13 +1,15 @@
 //! Orders and refunds: purchase points at the tier held when the order arrives, referral awards on a
 //! customer's first order, and refunds that reverse what the order really awarded.
 
+use std::sync::Arc;
+
 use tally_core::rules;
 use tally_core::{
     ActivityKind, CustomerId, EarnRuleKind, IdempotencyKey, OrderRequest, OrderResult,
     RefundRequest, RefundResult,
 };
 
-use super::{keyed_write, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
+use super::{keyed_write_in, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
 use crate::db::orders::{NewOrder, NewRefund};
 use crate::db::referrals::NewReferral;
 use crate::db::{self, is_deadlock, Db};
@@ -16,9 +18,12 @@ use crate::shops::ShopRecord;
 
 /// `POST …/orders`: awards purchase points at the tier held when the order arrives, and the referral
 /// awards on a customer's first order. A repeat of the order id is [`Outcome::Replayed`].
+///
+/// A grouped write ([`Db::grouped_write`]): on SQLite, concurrent orders share a commit and its fsync,
+/// which is what takes SQLite's one writer past one order per fsync.
 pub async fn record_order(
     db: &Db,
-    shop: &ShopRecord,
+    shop: &Arc<ShopRecord>,
     order: &OrderRequest,
     now: i64,
 ) -> AppResult<Outcome<OrderResult>> {
@@ -26,16 +31,21 @@ pub async fn record_order(
         .map_err(|e| AppError::Invalid(format!("order_id: {e}")))?;
     let customer_id = CustomerId::parse(order.customer_id.as_str())
         .map_err(|e| AppError::Invalid(format!("customer_id: {e}")))?;
-    let key = WriteKey::new("order_id", "order", &order_id, order)?;
+    let write = {
+        let (db, shop, order) = (db.clone(), shop.clone(), order.clone());
+        move |tx| async move {
+            let key = WriteKey::new("order_id", "order", &order_id, &order)?;
+            keyed_write_in(tx, &db, &shop, Whom::Id(&customer_id), &key, now, |ctx| {
+                Box::pin(order_step(ctx, &order))
+            })
+            .await
+        }
+    };
     // A referral locks two customers; two friends' first orders naming each other's codes at the same
     // moment can deadlock on PostgreSQL, which aborts one of them. Retrying it is safe: nothing was kept.
     let mut attempt = 1;
     loop {
-        let result = keyed_write(db, shop, Whom::Id(&customer_id), &key, now, |ctx| {
-            Box::pin(order_step(ctx, order))
-        })
-        .await;
-        match result {
+        match db.grouped_write(write.clone()).await {
             Err(e) if attempt < 3 && is_deadlock(&e) => attempt += 1,
             other => return other,
         }
@@ -282,24 +292,34 @@ async fn refuse(
 }
 
 /// `POST …/orders/{order_id}/refunds`: reverses floor(points_awarded × amount ÷ total) of what the order
-/// really awarded. The balance may go negative (points debt).
+/// really awarded. The balance may go negative (points debt). A grouped write, as orders are.
 pub async fn record_refund(
     db: &Db,
-    shop: &ShopRecord,
+    shop: &Arc<ShopRecord>,
     order_id: &str,
     refund: &RefundRequest,
     now: i64,
 ) -> AppResult<Outcome<RefundResult>> {
     let refund_id = IdempotencyKey::parse(refund.refund_id.as_str())
         .map_err(|e| AppError::Invalid(format!("refund_id: {e}")))?;
-    let key = WriteKey::new("refund_id", "refund", &refund_id, &(order_id, refund))?;
     let customer_pk = db::orders::customer_of(db, &shop.shop.id, order_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("order_id: no order {order_id:?}")))?;
-    keyed_write(db, shop, Whom::Pk(customer_pk), &key, now, |ctx| {
-        Box::pin(refund_step(ctx, order_id, refund))
-    })
-    .await
+    let (db, shop, order_id, refund) = (
+        db.clone(),
+        shop.clone(),
+        order_id.to_owned(),
+        refund.clone(),
+    );
+    db.clone()
+        .grouped_write(move |tx| async move {
+            let key = WriteKey::new("refund_id", "refund", &refund_id, &(&order_id, &refund))?;
+            keyed_write_in(tx, &db, &shop, Whom::Pk(customer_pk), &key, now, |ctx| {
+                Box::pin(refund_step(ctx, &order_id, &refund))
+            })
+            .await
+        })
+        .await
 }
 
 async fn refund_step(

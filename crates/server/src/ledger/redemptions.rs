@@ -1,6 +1,8 @@
 //! Redemptions: a reward's cost spent for a discount code, if the customer holds its tier and has the
 //! points.
 
+use std::sync::Arc;
+
 use tally_core::ids::{CODE_ALPHABET, ID_ALPHABET};
 use tally_core::rules::{self, Eligibility, DAY_MS};
 use tally_core::{
@@ -9,7 +11,7 @@ use tally_core::{
 };
 
 use super::posting::points_text;
-use super::{keyed_write, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
+use super::{keyed_write_in, tier_held, CustomerTx, Outcome, Posting, Step, Whom, WriteKey};
 use crate::clock::rfc3339;
 use crate::db::redemptions::{NewRedemption, RedemptionRow};
 use crate::db::{self, Db};
@@ -17,32 +19,48 @@ use crate::error::{AppError, AppResult};
 use crate::shops::{random_string, ShopRecord};
 
 /// `POST …/me/redemptions`: spends a reward's cost if the customer holds its tier and has the points.
+/// A grouped write ([`Db::grouped_write`]), as orders are: on SQLite concurrent redemptions share a
+/// commit.
 pub async fn redeem(
     db: &Db,
-    shop: &ShopRecord,
+    shop: &Arc<ShopRecord>,
     customer_id: &CustomerId,
     key: &IdempotencyKey,
     request: &RedemptionRequest,
     now: i64,
 ) -> AppResult<Outcome<Redemption>> {
-    let key = WriteKey::new(
-        "Idempotency-Key",
-        format!("redemption:{customer_id}"),
-        key,
-        request,
-    )?;
-    let reward = shop
-        .rules
+    reward(shop, &request.reward_id)?;
+    let (db, shop, customer_id, key, request) = (
+        db.clone(),
+        shop.clone(),
+        customer_id.clone(),
+        key.clone(),
+        request.clone(),
+    );
+    db.clone()
+        .grouped_write(move |tx| async move {
+            let key = WriteKey::new(
+                "Idempotency-Key",
+                format!("redemption:{customer_id}"),
+                &key,
+                &request,
+            )?;
+            let reward = reward(&shop, &request.reward_id)?;
+            keyed_write_in(tx, &db, &shop, Whom::Id(&customer_id), &key, now, |ctx| {
+                Box::pin(redeem_step(ctx, reward))
+            })
+            .await
+        })
+        .await
+}
+
+/// The program's reward of this id.
+fn reward<'s>(shop: &'s ShopRecord, reward_id: &str) -> AppResult<&'s Reward> {
+    shop.rules
         .rewards
         .iter()
-        .find(|r| r.id == request.reward_id)
-        .ok_or_else(|| {
-            AppError::NotFound(format!("reward_id: no reward {:?}", request.reward_id))
-        })?;
-    keyed_write(db, shop, Whom::Id(customer_id), &key, now, |ctx| {
-        Box::pin(redeem_step(ctx, reward))
-    })
-    .await
+        .find(|r| r.id == reward_id)
+        .ok_or_else(|| AppError::NotFound(format!("reward_id: no reward {reward_id:?}")))
 }
 
 async fn redeem_step(ctx: &mut CustomerTx<'_>, reward: &Reward) -> AppResult<Step<Redemption>> {
