@@ -8,7 +8,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 use tally_core::webhooks::*;
 
-use super::{Backend, Db};
+use super::{Backend, Db, WriteTx};
 use crate::clock::rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::shops::random_string;
@@ -419,18 +419,76 @@ fn binds(first: usize, n: usize) -> String {
 /// Turns undispatched events into deliveries; returns how many events it handled. A few statements
 /// per batch, whatever its size: one transaction (one commit, one fsync on SQLite) for `batch` events.
 pub async fn fan_out(db: &Db, now: i64, batch: i64) -> AppResult<usize> {
-    // On SQLite a write transaction queues with the API's writers (`Db::begin_write`): look first.
-    if db.backend == Backend::Sqlite {
-        let any: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM events WHERE dispatched = 0 LIMIT 1")
-                .fetch_optional(&db.pool)
-                .await?;
-        if any.is_none() {
-            return Ok(0);
-        }
+    if !undispatched_events(db).await? {
+        return Ok(0);
     }
     let mut tx = db.begin_write().await?;
-    let sql = match db.backend {
+    let handled = fan_out_in(&mut tx, db.backend, now, batch).await?;
+    tx.commit().await?;
+    Ok(handled)
+}
+
+/// On SQLite a write transaction queues with the API's writers (`Db::begin_write`): the worker looks
+/// before it queues. Always true on PostgreSQL, whose transactions queue behind nothing.
+async fn undispatched_events(db: &Db) -> AppResult<bool> {
+    if db.backend == Backend::Postgres {
+        return Ok(true);
+    }
+    let any: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM events WHERE dispatched = 0 LIMIT 1")
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(any.is_some())
+}
+
+/// As `undispatched_events`, for deliveries due and not leased.
+async fn deliveries_due(db: &Db, now: i64) -> AppResult<bool> {
+    if db.backend == Backend::Postgres {
+        return Ok(true);
+    }
+    let any: Option<i64> = sqlx::query_scalar(
+        "SELECT seq FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= $1
+           AND (claimed_until IS NULL OR claimed_until < $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(any.is_some())
+}
+
+/// Fans out up to `batch` events (none when `batch` is 0), then claims within `limits`, in one
+/// transaction: one commit (one fsync and one place in SQLite's writers' queue) for both. Returns the
+/// events handled and the deliveries leased.
+pub async fn fan_out_and_claim(
+    db: &Db,
+    batch: i64,
+    limits: &ClaimLimits<'_>,
+    now: i64,
+    lease: Duration,
+) -> AppResult<(usize, Vec<Outgoing>)> {
+    let fan = batch > 0 && undispatched_events(db).await?;
+    let claim = limits.total > 0 && (fan || deliveries_due(db, now).await?);
+    if !fan && !claim {
+        return Ok((0, Vec::new()));
+    }
+    let mut tx = db.begin_write().await?;
+    let handled = if fan {
+        fan_out_in(&mut tx, db.backend, now, batch).await?
+    } else {
+        0
+    };
+    let claimed = if claim {
+        claim_in(&mut tx, db.backend, limits, now, lease).await?
+    } else {
+        Vec::new()
+    };
+    tx.commit().await?;
+    Ok((handled, claimed))
+}
+
+async fn fan_out_in(tx: &mut WriteTx, backend: Backend, now: i64, batch: i64) -> AppResult<usize> {
+    let sql = match backend {
         Backend::Sqlite => {
             "SELECT id, shop_id, type, created_at FROM events WHERE dispatched = 0
              ORDER BY seq LIMIT $1"
@@ -515,7 +573,6 @@ pub async fn fan_out(db: &Db, now: i64, batch: i64) -> AppResult<usize> {
             query.execute(tx.conn()).await?;
         }
     }
-    tx.commit().await?;
     Ok(events.len())
 }
 
@@ -529,32 +586,31 @@ pub struct ClaimLimits<'a> {
 
 /// Leases due deliveries to this worker, oldest due first, within `limits`; returns what each needs to
 /// be sent. On PostgreSQL the candidates are locked `FOR UPDATE SKIP LOCKED`, so N servers never lease
-/// the same attempt; each endpoint's share is cut to its free slots in the same statement, so nothing is
-/// leased that this worker could not start sending at once.
+/// the same attempt; each endpoint's share is cut to its free slots in the same statement, so one
+/// endpoint's backlog cannot take the slots of the others.
 pub async fn claim(
     db: &Db,
     limits: &ClaimLimits<'_>,
     now: i64,
     lease: Duration,
 ) -> AppResult<Vec<Outgoing>> {
-    if limits.total == 0 {
+    if limits.total == 0 || !deliveries_due(db, now).await? {
         return Ok(Vec::new());
     }
-    // On SQLite a write transaction queues with the API's writers (`Db::begin_write`): look first.
-    if db.backend == Backend::Sqlite {
-        let any: Option<i64> = sqlx::query_scalar(
-            "SELECT seq FROM webhook_deliveries
-             WHERE status = 'pending' AND next_attempt_at <= $1
-               AND (claimed_until IS NULL OR claimed_until < $1) LIMIT 1",
-        )
-        .bind(now)
-        .fetch_optional(&db.pool)
-        .await?;
-        if any.is_none() {
-            return Ok(Vec::new());
-        }
-    }
-    let lock = match db.backend {
+    let mut tx = db.begin_write().await?;
+    let claimed = claim_in(&mut tx, db.backend, limits, now, lease).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+async fn claim_in(
+    tx: &mut WriteTx,
+    backend: Backend,
+    limits: &ClaimLimits<'_>,
+    now: i64,
+    lease: Duration,
+) -> AppResult<Vec<Outgoing>> {
+    let lock = match backend {
         Backend::Sqlite => "",
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
     };
@@ -616,7 +672,6 @@ pub async fn claim(
     for (id, free) in &busy {
         query = query.bind(id.as_str()).bind(as_i64(*free));
     }
-    let mut tx = db.begin_write().await?;
     let claimed: Vec<i64> = query.fetch_all(tx.conn()).await?;
     let mut outgoing = Vec::with_capacity(claimed.len());
     for chunk in claimed.chunks(ROWS_PER_STATEMENT) {
@@ -634,7 +689,6 @@ pub async fn claim(
         let rows: Vec<OutgoingRow> = query.fetch_all(tx.conn()).await?;
         outgoing.extend(rows.into_iter().map(Outgoing::from));
     }
-    tx.commit().await?;
     Ok(outgoing)
 }
 

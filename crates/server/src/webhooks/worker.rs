@@ -1,12 +1,13 @@
 //! The delivery worker, one per server process (`serve` and `demo` spawn it):
 //!
-//! 1. Fan-out: claims undispatched events and, in one transaction, queues one delivery per enabled
-//!    endpoint of the shop subscribed to the type (or `*`), marking the event dispatched.
-//! 2. Claims: due deliveries get a lease (`claimed_until`) in one short transaction that also reads what
-//!    they need to be sent; on PostgreSQL the candidates are picked `FOR UPDATE SKIP LOCKED`, so N
+//! 1. Fan-out: claims undispatched events and queues one delivery per enabled endpoint of the shop
+//!    subscribed to the type (or `*`), marking the event dispatched.
+//! 2. Claims: due deliveries get a lease (`claimed_until`), and what they need to be sent is read, in the
+//!    same transaction as the fan-out (one commit for both); on PostgreSQL the candidates are picked `FOR UPDATE SKIP LOCKED`, so N
 //!    servers on one database never claim the same attempt. SQLite has one server (and its writers are
-//!    queued by `Db::begin_write`). A claim takes no more than this worker can start sending at once:
-//!    `concurrency` in all, `per_endpoint` to one endpoint, counting the attempts already in flight.
+//!    queued by `Db::begin_write`). A claim runs ahead of the sending (`CLAIM_AHEAD` times `concurrency`
+//!    in all and `per_endpoint` per endpoint, counting what this worker already holds): the rest wait
+//!    their turn, and one that waited too long to end within its lease is not started.
 //! 3. Sending: outside any transaction and without a database connection, over the client's kept-alive
 //!    connections, each attempt bounded by the timeout and a 64 KB read of the answer.
 //! 4. Outcome: attempts + 1, the log row, then `succeeded`, `pending` with the next delay of the
@@ -54,7 +55,7 @@ const RECORD_TRIES: u32 = 3;
 /// endpoint (`concurrency × CLAIM_AHEAD` in all) are leased at once, `per_endpoint` of them being sent,
 /// the rest waiting their turn. One claim (a transaction that may queue behind the API's writers) then
 /// feeds several rounds of sending.
-const CLAIM_AHEAD: usize = 4;
+const CLAIM_AHEAD: usize = 8;
 /// An attempt starts only if it can end (the timeout) this long before its lease does, leaving time to
 /// record it; one that waited longer for its turn is left to its lease, and claimed again when that ends.
 const START_MARGIN: Duration = Duration::from_secs(10);
@@ -211,24 +212,16 @@ struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// Fans out (on a poll or wake, else at most every `FAN_OUT_EVERY`), claims what the limits allow
-    /// and starts a task for each claimed delivery.
+    /// Fans out (on a poll or wake, else at most every `FAN_OUT_EVERY`) and claims what the limits
+    /// allow, in one transaction, and starts a task for each claimed delivery.
     async fn round(&mut self, woken: bool) -> AppResult<()> {
         let (db, config) = (&self.db, &self.hooks.config);
-        if woken
+        let fan_out = woken
             || self
                 .last_fan_out
-                .is_none_or(|t| t.elapsed() >= FAN_OUT_EVERY)
-        {
+                .is_none_or(|t| t.elapsed() >= FAN_OUT_EVERY);
+        if fan_out {
             self.last_fan_out = Some(Instant::now());
-            // Bounded, so a flood of events cannot starve the deliveries already due.
-            for _ in 0..10 {
-                if db::webhooks::fan_out(db, now_ms(), FAN_OUT_BATCH).await?
-                    < FAN_OUT_BATCH as usize
-                {
-                    break;
-                }
-            }
         }
         let per_endpoint = config.per_endpoint.max(1);
         let limits = ClaimLimits {
@@ -239,7 +232,20 @@ impl Dispatcher {
         let lease = config.timeout + LEASE_MARGIN;
         // Taken before the claim, so never later than the lease's real end.
         let start_by = Instant::now() + lease - config.timeout - START_MARGIN.min(LEASE_MARGIN);
-        for outgoing in db::webhooks::claim(db, &limits, now_ms(), lease).await? {
+        let batch = if fan_out { FAN_OUT_BATCH } else { 0 };
+        let (handled, claimed) =
+            db::webhooks::fan_out_and_claim(db, batch, &limits, now_ms(), lease).await?;
+        if handled == FAN_OUT_BATCH as usize {
+            // A flood of events: more now, but bounded, so it cannot starve the deliveries already due.
+            for _ in 0..9 {
+                if db::webhooks::fan_out(db, now_ms(), FAN_OUT_BATCH).await?
+                    < FAN_OUT_BATCH as usize
+                {
+                    break;
+                }
+            }
+        }
+        for outgoing in claimed {
             let endpoint_id = outgoing.endpoint_id.clone();
             *self.held.entry(endpoint_id.clone()).or_default() += 1;
             let lane = self
