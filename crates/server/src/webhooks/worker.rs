@@ -19,6 +19,7 @@
 //! attempt is then made again (at least once: receivers dedupe by `webhook-id`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -145,6 +146,7 @@ async fn run(db: Db, hooks: Webhooks, mut stopped: watch::Receiver<Option<Durati
         held: HashMap::new(),
         lanes: HashMap::new(),
         slots,
+        stopping: Arc::default(),
         last_fan_out: None,
         last_count: None,
     };
@@ -174,6 +176,8 @@ async fn run(db: Db, hooks: Webhooks, mut stopped: watch::Receiver<Option<Durati
         };
     }
     let grace = stopped.borrow().unwrap_or_default();
+    // Claimed deliveries still waiting for their turn are not started now; they are left to their leases.
+    worker.stopping.store(true, Ordering::Relaxed);
     let Dispatcher {
         sending, outcomes, ..
     } = worker;
@@ -207,6 +211,8 @@ struct Dispatcher {
     lanes: HashMap<String, Arc<Semaphore>>,
     /// All endpoints: `concurrency` attempts at once.
     slots: Arc<Semaphore>,
+    /// Set when the worker stops: no attempt starts after it.
+    stopping: Arc<AtomicBool>,
     last_fan_out: Option<Instant>,
     last_count: Option<Instant>,
 }
@@ -253,11 +259,12 @@ impl Dispatcher {
                 .entry(endpoint_id.clone())
                 .or_insert_with(|| Arc::new(Semaphore::new(per_endpoint)))
                 .clone();
-            let (client, config, outcomes, slots) = (
+            let (client, config, outcomes, slots, stopping) = (
                 self.client.clone(),
                 self.hooks.config.clone(),
                 self.outcomes.clone(),
                 self.slots.clone(),
+                self.stopping.clone(),
             );
             let handle = self.sending.spawn(async move {
                 let (Ok(_lane), Ok(_slot)) =
@@ -265,6 +272,9 @@ impl Dispatcher {
                 else {
                     return;
                 };
+                if stopping.load(Ordering::Relaxed) {
+                    return;
+                }
                 if Instant::now() > start_by {
                     tracing::debug!(delivery = %outgoing.delivery_id,
                                     "webhooks: waited too long for its turn; left to its lease");
