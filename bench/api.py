@@ -198,8 +198,9 @@ class Probes(threading.Thread):
 
 
 def webhook_phase(ctx, workload, with_endpoint):
-    """One run of `orders` (orders.lua, as in the table above) or `mixed` (orders.lua and me.lua at once, half
-    the connections each), with the endpoint enabled or not (disabled = no endpoint: the events are dropped at
+    """One run of `orders` (orders.lua, as in the table above), `new` (orders.lua, each order for a new
+    customer: three events or more per order, more than the worker is asked for by `orders`) or `mixed`
+    (orders.lua and me.lua at once, half the connections each), with the endpoint enabled or not (disabled = no endpoint: the events are dropped at
     fan-out, as for a shop without webhooks). With it: deliveries/s at the receiver over the steady window
     (after a warm-up, until wrk stops), the backlog when wrk stops and how long it takes to drain."""
     args, base, shop_id, key = ctx["args"], ctx["base"], ctx["shop_id"], ctx["key"]
@@ -207,13 +208,14 @@ def webhook_phase(ctx, workload, with_endpoint):
     settle = wait_quiet(ctx["database_url"])
     tag = f"{ctx['name']}{workload}{int(with_endpoint)}{int(time.time())}"
     orders_env = {"TALLY_ORDERS_PATH": f"/v1/shops/{shop_id}/orders", "TALLY_SECRET_KEY": key,
-                  "TALLY_CUSTOMERS": str(args.customers), "TALLY_RUN": tag}
+                  "TALLY_CUSTOMERS": str(args.customers), "TALLY_RUN": tag,
+                  "TALLY_NEW_CUSTOMERS": "1" if workload == "new" else "0"}
     receiver = ctx["receiver"]
     before = receiver.stats()
     probes = Probes(base, shop_id, key, tag)
     probes.start()
     t0 = time.time()
-    if workload == "orders":
+    if workload in ("orders", "new"):
         procs = {"orders": wrk_start(base, "orders.lua", args.seconds, args.connections, orders_env, 2)}
     else:
         half = max(1, args.connections // 2)
@@ -261,7 +263,7 @@ def webhook_workload(name, base, database_url, shop_id, key, tokens, args):
         ctx = {"name": name, "base": base, "database_url": database_url, "shop_id": shop_id, "key": key,
                "tokens": tokens, "args": args, "endpoint": created["id"], "receiver": receiver}
         out = {}
-        for workload in ("orders", "mixed"):
+        for workload in ("orders", "new", "mixed"):
             for with_endpoint in (False, True):
                 label = f"{workload}_{'endpoint' if with_endpoint else 'none'}"
                 print(f"   webhooks: {label}", flush=True)
@@ -319,7 +321,7 @@ def print_webhooks(backend, w):
         return (b - a) / a * 100 if a and b else None
 
     verdicts = []
-    for workload in ("orders", "mixed"):
+    for workload in ("orders", "new", "mixed"):
         none, hook = w[f"{workload}_none"], w[f"{workload}_endpoint"]
         for api in ("orders", "me"):
             if api not in none:
@@ -331,7 +333,8 @@ def print_webhooks(backend, w):
                 print(f"{backend + ' ' + workload + ': ' + api + ', ' + label:34} {r['rps']:10.0f} "
                       f"{r['p50_ms'] or 0:8.2f} {r['p99_ms'] or 0:8.2f} {r['non_2xx']:8}{extra}")
         d = hook["webhooks"]
-        verdicts.append(d["delivered_per_s_steady"] >= 500 or d["delivered_per_s_steady"] >= d["events_per_s_generated"])
+        # ≥ 500/s, or, when the workload makes fewer, keeping up: under a second's events left when wrk stops.
+        verdicts.append(d["delivered_per_s_steady"] >= 500 or d["backlog_at_stop"] <= d["events_per_s_generated"])
         lag = d["lag"] or {}
         print(f"{'   deliveries':34} {d['delivered_per_s_steady']:10}/s steady over {d['steady_window_s']} s "
               f"(events made {d['events_per_s_generated']}/s); backlog at stop {d['backlog_at_stop']}, "
@@ -342,7 +345,7 @@ def print_webhooks(backend, w):
     print(f"{'   check':34} received {c['received']}, distinct ids {c['distinct_ids']}, succeeded in the "
           f"database {c['succeeded_in_database']}, bad signatures {c['bad_signatures']}: "
           + ("each once, all verified" if exact else "MISMATCH"))
-    print(f"{'   webhook budget':34} ≥ 500 deliveries/s and p99 moved ≤ 10%: "
+    print(f"{'   webhook budget':34} ≥ 500 deliveries/s (or kept up) and p99 moved ≤ 10%: "
           + ("met" if all(verdicts) else "MISSED"))
 
 
