@@ -402,6 +402,8 @@ pub async fn worker_db(db: &Db) -> AppResult<Db> {
         pool,
         backend: db.backend,
         write_gate: db.write_gate.clone(),
+        // The worker makes no grouped writes; the handle is the server's, shared.
+        group_commit: db.group_commit.clone(),
     })
 }
 
