@@ -1092,7 +1092,13 @@ async fn concurrent_claims_on_postgres_never_lease_a_delivery_twice() {
         .await
         .expect("commit the enrolment");
     while store::fan_out(&db, now, 200).await.expect("fan out") > 0 {}
-    store::claim(&db, 1000, now + 1, Duration::from_secs(60))
+    let nothing_in_flight = HashMap::new();
+    let limits = |total| store::ClaimLimits {
+        total,
+        per_endpoint: 1000,
+        in_flight: &nothing_in_flight,
+    };
+    store::claim(&db, &limits(1000), now + 1, Duration::from_secs(60))
         .await
         .expect("claim the enrolment's deliveries");
     let mut ctx = tally_server::ledger::lock_customer(
@@ -1123,16 +1129,22 @@ async fn concurrent_claims_on_postgres_never_lease_a_delivery_twice() {
             .await
             .expect("connect");
         workers.push(tokio::spawn(async move {
+            let nothing_in_flight = HashMap::new();
+            let limits = store::ClaimLimits {
+                total: 7,
+                per_endpoint: 1000,
+                in_flight: &nothing_in_flight,
+            };
             let mut mine = Vec::new();
             loop {
-                let claimed = store::claim(&db, 7, now + 1, Duration::from_secs(60))
+                let claimed = store::claim(&db, &limits, now + 1, Duration::from_secs(60))
                     .await
                     .expect("claim");
                 if claimed.is_empty() {
                     db.pool.close().await;
                     return mine;
                 }
-                mine.extend(claimed);
+                mine.extend(claimed.into_iter().map(|d| d.delivery_id));
             }
         }));
     }
@@ -1233,4 +1245,351 @@ async fn codes_used_and_cancelled_and_points_about_to_expire_are_reported() {
         s
     })
     .await;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Throughput: bursts, batches, per-endpoint limits
+
+/// Every delivery of an endpoint, all pages of `GET …/deliveries`.
+async fn all_deliveries(s: &TestServer, endpoint_id: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut before = String::new();
+    loop {
+        let (status, page) = s
+            .merchant(
+                Method::GET,
+                &format!("/webhooks/{endpoint_id}/deliveries?limit=100{before}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "deliveries: {page}");
+        all.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => before = format!("&before={next}"),
+            None => return all,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_orders_is_delivered_once_per_event_signed_and_recorded_in_batches() {
+    use futures_util::StreamExt;
+    on_every_backend_with_webhooks(test_config(&[1000]), |s| async move {
+        let receiver = Receiver::start().await;
+        let endpoint = create_endpoint(&s, &receiver.url("/burst"), json!(["*"])).await;
+        let endpoint_id = endpoint["id"].as_str().expect("id").to_owned();
+        let secret = endpoint["secret"].as_str().expect("secret").to_owned();
+
+        // One new customer's order first: how many events an order of a new customer makes here.
+        let (status, body) = s.order("o-burst-first", "burst-first", 1_000).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let per_order = eventually(
+            "the first order's deliveries",
+            Duration::from_secs(30),
+            || {
+                let s = &s;
+                let endpoint_id = &endpoint_id;
+                async move {
+                    let all = all_deliveries(s, endpoint_id).await;
+                    (!all.is_empty() && all.iter().all(|d| d["status"] == "succeeded"))
+                        .then_some(all.len())
+                }
+            },
+        )
+        .await;
+
+        // Then 120 more at once, 16 in flight: several claims' and several batches' worth for one endpoint.
+        let orders = 120;
+        futures_util::stream::iter(0..orders)
+            .for_each_concurrent(16, |n| {
+                let s = &s;
+                async move {
+                    let (status, body) = s
+                        .order(&format!("o-burst-{n}"), &format!("burst-{n}"), 1_000)
+                        .await;
+                    assert_eq!(status, StatusCode::CREATED, "{body}");
+                }
+            })
+            .await;
+        let expected = per_order * (orders + 1);
+        let received = eventually("every event of the burst", Duration::from_secs(60), || {
+            let received = receiver.received();
+            async move { (received.len() >= expected).then_some(received) }
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(receiver.received().len(), expected, "no event twice");
+
+        let deliveries = eventually("every outcome recorded", Duration::from_secs(30), || {
+            let s = &s;
+            let endpoint_id = &endpoint_id;
+            async move {
+                let all = all_deliveries(s, endpoint_id).await;
+                all.iter()
+                    .all(|d| d["status"] == "succeeded")
+                    .then_some(all)
+            }
+        })
+        .await;
+        let mut sent: Vec<&str> = received.iter().map(|d| d.id.as_str()).collect();
+        let mut queued: Vec<&str> = deliveries
+            .iter()
+            .map(|d| d["event_id"].as_str().expect("event_id"))
+            .collect();
+        sent.sort_unstable();
+        queued.sort_unstable();
+        assert_eq!(
+            sent, queued,
+            "each event of the shop delivered exactly once"
+        );
+        for delivery in &received {
+            verify(&secret, delivery).unwrap_or_else(|e| panic!("{e}: {delivery:?}"));
+        }
+        for delivery in &deliveries {
+            assert_eq!(delivery["attempts"], 1, "{delivery}");
+            assert_eq!(delivery["response_status"], 200, "{delivery}");
+        }
+        // Each recorded attempt is in the delivery's log, once.
+        let one = deliveries[deliveries.len() / 2]["id"].as_str().expect("id");
+        let (status, shown) = s
+            .merchant(
+                Method::GET,
+                &format!("/webhooks/{endpoint_id}/deliveries/{one}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{shown}");
+        assert_eq!(shown["log"].as_array().map(Vec::len), Some(1), "{shown}");
+        s
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_claim_leases_no_more_for_an_endpoint_than_its_free_slots() {
+    use tally_server::webhooks::store;
+    for backend in backends() {
+        let database = ScratchDatabase::new(backend).await;
+        let db = tally_server::Db::connect(&database.url)
+            .await
+            .expect("connect");
+        let shop_id = tally_server::shops::new_shop_id();
+        tally_server::shops::upsert_shop(
+            &db,
+            &tally_server::shops::NewShop {
+                id: &shop_id,
+                name: "Lane Coffee",
+                currency: "USD",
+                locale: "en",
+                secret_key: &tally_server::shops::new_secret_key(),
+                rules: &new_test_program(),
+                allowed_origins: &[],
+            },
+        )
+        .await
+        .expect("a shop");
+        let now = tally_server::clock::now_ms();
+        let mut endpoints = Vec::new();
+        for host in ["a", "b"] {
+            let created = store::create_endpoint(
+                &db,
+                &shop_id,
+                &format!("https://{host}.example.test/"),
+                &["*".into()],
+                now - 10,
+            )
+            .await
+            .expect("an endpoint");
+            endpoints.push(created.id);
+        }
+        let (a, b) = (endpoints[0].clone(), endpoints[1].clone());
+        let shop = tally_server::shops::ShopCache::default()
+            .require(&db, &shop_id)
+            .await
+            .expect("the shop's record");
+        let customer = tally_core::CustomerId::parse("lanes").expect("an id");
+        let mut ctx = tally_server::ledger::lock_customer(
+            &db,
+            &shop,
+            tally_server::ledger::Whom::Id(&customer),
+            now,
+        )
+        .await
+        .expect("lock a customer");
+        // With the enrolment's: over 30 events, so over 30 deliveries for each endpoint.
+        for n in 0..30 {
+            tally_server::db::events::record(
+                ctx.tx(),
+                &shop_id,
+                tally_core::webhooks::EventType::PointsChanged,
+                &json!({"n": n}),
+                now,
+            )
+            .await
+            .expect("an event");
+        }
+        ctx.commit().await.expect("commit");
+        while store::fan_out(&db, now, 7).await.expect("fan out") > 0 {}
+
+        let claim = |in_flight: HashMap<String, usize>, total: usize| {
+            let db = &db;
+            async move {
+                let limits = store::ClaimLimits {
+                    total,
+                    per_endpoint: 10,
+                    in_flight: &in_flight,
+                };
+                let claimed = store::claim(db, &limits, now + 1, Duration::from_secs(60))
+                    .await
+                    .expect("claim");
+                let mut by_endpoint: HashMap<String, usize> = HashMap::new();
+                for delivery in &claimed {
+                    assert!(delivery.url.ends_with(".example.test/"), "{delivery:?}");
+                    assert!(delivery.event_id.starts_with("evt_"), "{delivery:?}");
+                    *by_endpoint.entry(delivery.endpoint_id.clone()).or_default() += 1;
+                }
+                by_endpoint
+            }
+        };
+        // a has 8 of its 10 in flight: 2 more; b none: 10.
+        let first = claim(HashMap::from([(a.clone(), 8)]), 100).await;
+        assert_eq!(first.get(&a), Some(&2), "{backend:?}: {first:?}");
+        assert_eq!(first.get(&b), Some(&10), "{backend:?}: {first:?}");
+        // Both full: nothing, though 40 are due.
+        let full = claim(HashMap::from([(a.clone(), 10), (b.clone(), 10)]), 100).await;
+        assert!(full.is_empty(), "{backend:?}: {full:?}");
+        // The total bounds the claim too.
+        let bounded = claim(HashMap::new(), 5).await;
+        assert_eq!(
+            bounded.values().sum::<usize>(),
+            5,
+            "{backend:?}: {bounded:?}"
+        );
+        // However many are due, no endpoint gets more than its slots.
+        let rest = claim(HashMap::new(), 1000).await;
+        assert_eq!(rest.get(&a), Some(&10), "{backend:?}: {rest:?}");
+        assert_eq!(rest.get(&b), Some(&10), "{backend:?}: {rest:?}");
+        db.pool.close().await;
+        database.remove().await;
+    }
+}
+
+#[tokio::test]
+async fn outcomes_recorded_in_one_batch_keep_each_deliverys_status_and_log() {
+    use tally_server::webhooks::store;
+    for backend in backends() {
+        let database = ScratchDatabase::new(backend).await;
+        let db = tally_server::Db::connect(&database.url)
+            .await
+            .expect("connect");
+        let shop_id = tally_server::shops::new_shop_id();
+        tally_server::shops::upsert_shop(
+            &db,
+            &tally_server::shops::NewShop {
+                id: &shop_id,
+                name: "Batch Coffee",
+                currency: "USD",
+                locale: "en",
+                secret_key: &tally_server::shops::new_secret_key(),
+                rules: &new_test_program(),
+                allowed_origins: &[],
+            },
+        )
+        .await
+        .expect("a shop");
+        let now = tally_server::clock::now_ms();
+        let endpoint = store::create_endpoint(
+            &db,
+            &shop_id,
+            "https://batch.example.test/",
+            &["*".into()],
+            now - 10,
+        )
+        .await
+        .expect("an endpoint");
+        let shop = tally_server::shops::ShopCache::default()
+            .require(&db, &shop_id)
+            .await
+            .expect("the shop's record");
+        let customer = tally_core::CustomerId::parse("batch").expect("an id");
+        let mut ctx = tally_server::ledger::lock_customer(
+            &db,
+            &shop,
+            tally_server::ledger::Whom::Id(&customer),
+            now,
+        )
+        .await
+        .expect("lock a customer");
+        for n in 0..3 {
+            tally_server::db::events::record(
+                ctx.tx(),
+                &shop_id,
+                tally_core::webhooks::EventType::PointsChanged,
+                &json!({"n": n}),
+                now,
+            )
+            .await
+            .expect("an event");
+        }
+        ctx.commit().await.expect("commit");
+        while store::fan_out(&db, now, 200).await.expect("fan out") > 0 {}
+        let nothing_in_flight = HashMap::new();
+        let limits = store::ClaimLimits {
+            total: 100,
+            per_endpoint: 100,
+            in_flight: &nothing_in_flight,
+        };
+        let claimed = store::claim(&db, &limits, now + 1, Duration::from_secs(60))
+            .await
+            .expect("claim");
+        assert!(claimed.len() >= 4, "the enrolment's and three entries'");
+        // Two succeed (200 and 204), one is retried, one fails for good.
+        let outcome = |i: usize, status: &'static str, code: Option<i64>, error: Option<&str>| {
+            store::Attempt {
+                delivery_id: claimed[i].delivery_id.clone(),
+                status,
+                attempts: 1,
+                next_attempt_at: (status == "pending").then_some(now + 5_000),
+                response_status: code,
+                error: error.map(str::to_owned),
+                attempted_at: now + 2,
+                duration_ms: 3,
+            }
+        };
+        let outcomes = [
+            outcome(0, "succeeded", Some(200), None),
+            outcome(1, "succeeded", Some(204), None),
+            outcome(2, "pending", Some(500), Some("HTTP 500")),
+            outcome(3, "failed", None, Some("connection refused")),
+        ];
+        store::record_attempts(&db, &outcomes, now + 3)
+            .await
+            .expect("record");
+        for (i, want) in ["succeeded", "succeeded", "pending", "failed"]
+            .iter()
+            .enumerate()
+        {
+            let shown = store::delivery_show(&db, &shop_id, &endpoint.id, &claimed[i].delivery_id)
+                .await
+                .expect("the delivery");
+            assert_eq!(shown.status.as_str(), *want, "{backend:?} #{i}: {shown:?}");
+            assert_eq!(shown.attempts, 1, "{backend:?} #{i}");
+            assert_eq!(
+                shown.response_status, outcomes[i].response_status,
+                "{backend:?} #{i}"
+            );
+            assert_eq!(shown.last_error, outcomes[i].error, "{backend:?} #{i}");
+            let log = shown.log.expect("a log");
+            assert_eq!(log.len(), 1, "{backend:?} #{i}: one attempt logged");
+            assert_eq!(log[0].duration_ms, 3, "{backend:?} #{i}");
+        }
+        // The retried one is due again after its delay, with its lease released.
+        let later = store::claim(&db, &limits, now + 6_000, Duration::from_secs(60))
+            .await
+            .expect("claim again");
+        let ids: Vec<&str> = later.iter().map(|d| d.delivery_id.as_str()).collect();
+        assert_eq!(ids, [claimed[2].delivery_id.as_str()], "{backend:?}");
+        db.pool.close().await;
+        database.remove().await;
+    }
 }

@@ -31,8 +31,10 @@ pub struct WebhookConfig {
     pub allow_private: bool,
     /// Delay after the 1st, 2nd, … failed attempt; past its end the delivery fails.
     pub retry_schedule: Vec<Duration>,
-    /// Attempts in flight at once, per server.
+    /// Attempts in flight at once, per server, to all endpoints together.
     pub concurrency: usize,
+    /// Attempts in flight at once, per server, to one endpoint (its connections, at most).
+    pub per_endpoint: usize,
     /// How often the worker looks for work when nothing wakes it.
     pub poll_interval: Duration,
     /// One attempt's limit, connection to the last byte read.
@@ -47,7 +49,8 @@ impl Default for WebhookConfig {
                 .iter()
                 .map(|s| Duration::from_secs(*s))
                 .collect(),
-            concurrency: 16,
+            concurrency: 64,
+            per_endpoint: 16,
             poll_interval: Duration::from_millis(500),
             timeout: Duration::from_secs(10),
         }
@@ -139,6 +142,11 @@ pub struct WorkerHealth {
 impl WorkerHealth {
     pub fn record(&self, now_ms: i64, pending: i64) {
         self.pending.store(pending, Ordering::Relaxed);
+        self.last_run_at.store(now_ms, Ordering::Relaxed);
+    }
+
+    /// A round that did not count the pending deliveries again (it counts at most once a second).
+    pub fn touch(&self, now_ms: i64) {
         self.last_run_at.store(now_ms, Ordering::Relaxed);
     }
 
