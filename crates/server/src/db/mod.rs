@@ -58,6 +58,15 @@ pub enum Backend {
 /// How long a pooled connection may sit idle and still be handed out without a ping (see `connect`).
 const IDLE_UNTESTED: Duration = Duration::from_secs(1);
 
+/// Every SQLite connection's settings: WAL lets readers run beside the writer; synchronous=FULL fsyncs
+/// every commit, so an acknowledged write survives kill -9 and power loss.
+pub(crate) const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA foreign_keys = ON",
+];
+
 /// The key of the PostgreSQL advisory lock held while migrating ("tallymig" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7461_6c6c_796d_6967;
 
@@ -335,14 +344,7 @@ impl Db {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    // WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so an
-                    // acknowledged write survives kill -9 and power loss.
-                    for pragma in [
-                        "PRAGMA journal_mode = WAL",
-                        "PRAGMA synchronous = FULL",
-                        "PRAGMA busy_timeout = 10000",
-                        "PRAGMA foreign_keys = ON",
-                    ] {
+                    for pragma in SQLITE_PRAGMAS {
                         sqlx::query(pragma).execute(&mut *conn).await?;
                     }
                     Ok(())

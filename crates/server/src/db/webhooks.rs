@@ -383,12 +383,7 @@ pub async fn worker_db(db: &Db) -> AppResult<Db> {
         pool_options.after_connect(|conn, _meta| {
             Box::pin(async move {
                 // The pragmas of `Db::connect`: an outcome is as durable as the order that caused it.
-                for pragma in [
-                    "PRAGMA journal_mode = WAL",
-                    "PRAGMA synchronous = FULL",
-                    "PRAGMA busy_timeout = 10000",
-                    "PRAGMA foreign_keys = ON",
-                ] {
+                for pragma in super::SQLITE_PRAGMAS {
                     sqlx::query(pragma).execute(&mut *conn).await?;
                 }
                 Ok(())

@@ -31,11 +31,15 @@ pub async fn settle_customer(
         None if !enrol => return Ok(None),
         None => {}
     }
-    let pk = customer_write(db, shop, Whom::Id(customer_id), now, |ctx| {
+    Ok(Some(settle(db, shop, customer_id, now).await?))
+}
+
+/// Enrols the customer if new and expires their due lots: the write before a settled read.
+async fn settle(db: &Db, shop: &ShopRecord, customer_id: &CustomerId, now: i64) -> AppResult<i64> {
+    customer_write(db, shop, Whom::Id(customer_id), now, |ctx| {
         Box::pin(async move { Ok(ctx.customer.pk) })
     })
-    .await?;
-    Ok(Some(pk))
+    .await
 }
 
 /// Turns the customer's lots due at `now` into `expire` entries (the points-expiry job's step, and the
@@ -68,10 +72,7 @@ pub async fn settled_view(
         None if !enrol => return Ok(None),
         None => {}
     }
-    let pk = customer_write(db, shop, Whom::Id(customer_id), now, |ctx| {
-        Box::pin(async move { Ok(ctx.customer.pk) })
-    })
-    .await?;
+    let pk = settle(db, shop, customer_id, now).await?;
     let standing = db::customers::standing(db, StandingOf::Pk(pk), window(now), &usage)
         .await?
         .ok_or_else(|| AppError::internal("an enrolled customer vanished"))?;
